@@ -1,0 +1,38 @@
+# Two commands do everything on a fresh Debian/Ubuntu machine with Python 3.11:
+#   make run    install, then execute main.ipynb top to bottom (figures, results.json)
+#   make test   install, then run the test suite
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+BIN := $(VENV)/bin
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+DEBIAN_PACKAGES := dataset-fashion-mnist
+NOTEBOOK_PARAMS ?=
+
+.PHONY: install system-deps run test clean
+
+install: system-deps $(BIN)/.installed
+
+# Debian packages: only installed when missing, so no root is needed after the first time.
+system-deps:
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages: $$missing"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+$(BIN)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+# Executes into a temporary file first, so a failed run never overwrites main.ipynb.
+run: install
+	$(BIN)/papermill main.ipynb .main.run.ipynb --log-output --progress-bar $(NOTEBOOK_PARAMS)
+	mv .main.run.ipynb main.ipynb
+
+test: install
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis .main.run.ipynb

@@ -1,0 +1,632 @@
+"""Reusable, tested building blocks of the Fashion-MNIST clustering study.
+
+The notebook ``main.ipynb`` calls these functions; it never copies code from
+here. Everything is importable without TensorFlow: Keras is imported lazily,
+only by the functions that need it.
+
+Sections: constants, data loading, metrics, plots.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import zlib
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+# ---------------------------------------------------------------------------
+# Constants (the one source of truth for names, paths and checksums)
+# ---------------------------------------------------------------------------
+
+CLASS_NAMES: tuple[str, ...] = (
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+)
+
+#: Environment variable naming a directory that holds the four IDX files.
+DATA_DIR_ENV = "FASHION_MNIST_DIR"
+#: Where the Debian package ``dataset-fashion-mnist`` installs the files.
+DEBIAN_DATA_DIR = Path("/usr/share/datasets/fashion-mnist")
+
+#: SHA-256 of each *decompressed* IDX file, as published with the data set.
+FASHION_MNIST_SHA256: dict[str, str] = {
+    "train-images-idx3-ubyte": "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
+    "train-labels-idx1-ubyte": "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
+    "t10k-images-idx3-ubyte": "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
+    "t10k-labels-idx1-ubyte": "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
+}
+
+IMAGE_SHAPE = (28, 28)
+TRAIN_SIZE = 60_000
+TEST_SIZE = 10_000
+
+#: Where ``save_figure`` writes, relative to the working directory.
+FIGURE_DIR = Path("report") / "figures"
+
+# IDX magic numbers: two zero bytes, the type code 0x08 (unsigned byte),
+# then the number of dimensions.
+_IDX_MAGIC = {1: 0x00000801, 3: 0x00000803}
+
+_HOW_TO_FIX = (
+    "Install the Debian package `dataset-fashion-mnist` "
+    "(sudo apt-get install dataset-fashion-mnist), or set "
+    f"{DATA_DIR_ENV} to a directory holding the four original files "
+    "(train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, "
+    "t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz)."
+)
+
+
+class DatasetError(ValueError):
+    """A Fashion-MNIST file is missing, corrupt or not the published one."""
+
+
+# ---------------------------------------------------------------------------
+# Data loading
+# ---------------------------------------------------------------------------
+
+
+def idx_bytes(array: np.ndarray) -> bytes:
+    """Encode a uint8 array in the IDX format (big-endian header, raw data).
+
+    Parameters
+    ----------
+    array : numpy.ndarray
+        A uint8 array of 1 dimension (labels) or 3 dimensions (images).
+
+    Returns
+    -------
+    bytes
+        The exact bytes of the corresponding decompressed IDX file.
+
+    Raises
+    ------
+    ValueError
+        If the array is not uint8 or has a dimensionality with no IDX magic.
+    """
+    if array.dtype != np.uint8 or array.ndim not in _IDX_MAGIC:
+        raise ValueError(
+            f"idx_bytes expects a uint8 array of 1 or 3 dimensions, "
+            f"got {array.dtype} with shape {array.shape}"
+        )
+    header = np.array([_IDX_MAGIC[array.ndim], *array.shape], dtype=">u4")
+    return header.tobytes() + np.ascontiguousarray(array).tobytes()
+
+
+def _find_idx_file(directory: Path, name: str) -> Path:
+    """Return ``directory/name.gz`` or ``directory/name``, whichever exists."""
+    for candidate in (directory / f"{name}.gz", directory / name):
+        if candidate.is_file():
+            return candidate
+    raise DatasetError(
+        f"Fashion-MNIST file not found: {directory / (name + '.gz')} "
+        f"(nor an uncompressed {name}). {_HOW_TO_FIX}"
+    )
+
+
+def read_idx(path: str | os.PathLike, expected_sha256: str | None = None) -> np.ndarray:
+    """Read one IDX file (gzip-compressed or not) and verify it.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file; a name ending in ``.gz`` is decompressed.
+    expected_sha256 : str, optional
+        SHA-256 hex digest of the decompressed content; checked when given.
+
+    Returns
+    -------
+    numpy.ndarray
+        uint8 array with the shape the IDX header declares.
+
+    Raises
+    ------
+    DatasetError
+        If the file is missing, is a truncated or corrupt gzip, has a wrong
+        magic number, its size disagrees with its header, or its checksum
+        differs. The message names the file and says how to fix it.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DatasetError(f"Fashion-MNIST file not found: {path}. {_HOW_TO_FIX}")
+    try:
+        if path.suffix == ".gz":
+            with gzip.open(path, "rb") as stream:
+                raw = stream.read()
+        else:
+            raw = path.read_bytes()
+    except (OSError, EOFError, zlib.error) as error:
+        raise DatasetError(
+            f"{path} is not a readable gzip file (truncated or corrupt: {error}). "
+            f"Delete it and reinstall or re-download it. {_HOW_TO_FIX}"
+        ) from error
+
+    if len(raw) < 8:
+        raise DatasetError(f"{path} is too short ({len(raw)} bytes) to be an IDX file. {_HOW_TO_FIX}")
+    magic = int.from_bytes(raw[:4], "big")
+    ndim = magic & 0xFF
+    if magic != _IDX_MAGIC.get(ndim):
+        raise DatasetError(
+            f"{path} has IDX magic number 0x{magic:08x}; expected 0x{_IDX_MAGIC[1]:08x} "
+            f"(labels) or 0x{_IDX_MAGIC[3]:08x} (images). It is not a Fashion-MNIST "
+            f"IDX file. {_HOW_TO_FIX}"
+        )
+    header_size = 4 + 4 * ndim
+    shape = tuple(int(d) for d in np.frombuffer(raw, dtype=">u4", count=ndim, offset=4))
+    expected_size = header_size + int(np.prod(shape))
+    if len(raw) != expected_size:
+        raise DatasetError(
+            f"{path} holds {len(raw)} bytes but its header {shape} implies "
+            f"{expected_size}: the file is truncated or padded. {_HOW_TO_FIX}"
+        )
+    if expected_sha256 is not None:
+        digest = hashlib.sha256(raw).hexdigest()
+        if digest != expected_sha256:
+            raise DatasetError(
+                f"{path}: SHA-256 of the decompressed content is {digest}, expected "
+                f"{expected_sha256}. The file is corrupt or not the published "
+                f"Fashion-MNIST. {_HOW_TO_FIX}"
+            )
+    return np.frombuffer(raw, dtype=np.uint8, offset=header_size).reshape(shape)
+
+
+def _verify_split(images: np.ndarray, labels: np.ndarray, size: int, split: str) -> None:
+    """Check shapes, dtypes and class balance of one split."""
+    if images.shape != (size, *IMAGE_SHAPE) or images.dtype != np.uint8:
+        raise DatasetError(
+            f"{split} images: expected uint8 {(size, *IMAGE_SHAPE)}, "
+            f"got {images.dtype} {images.shape}. {_HOW_TO_FIX}"
+        )
+    if labels.shape != (size,) or labels.dtype != np.uint8:
+        raise DatasetError(
+            f"{split} labels: expected uint8 ({size},), got {labels.dtype} {labels.shape}. {_HOW_TO_FIX}"
+        )
+    counts = np.bincount(labels, minlength=len(CLASS_NAMES))
+    per_class = size // len(CLASS_NAMES)
+    if len(counts) != len(CLASS_NAMES) or not np.all(counts == per_class):
+        raise DatasetError(
+            f"{split} labels: expected {per_class} images per class, got counts "
+            f"{counts.tolist()}. {_HOW_TO_FIX}"
+        )
+
+
+def _load_with_keras() -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """Keras's own loader (downloads into the Keras cache when online)."""
+    from keras.datasets import fashion_mnist
+
+    try:
+        return fashion_mnist.load_data()
+    except Exception as error:  # Keras wraps network failures in a bare Exception.
+        raise DatasetError(
+            "No local copy of Fashion-MNIST was found (checked "
+            f"${DATA_DIR_ENV} and {DEBIAN_DATA_DIR}) and Keras could not download it "
+            f"({type(error).__name__}: {error}). If this machine is offline: {_HOW_TO_FIX}"
+        ) from error
+
+
+def load_fashion_mnist(
+    data_dir: str | os.PathLike | None = None,
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """Load and verify Fashion-MNIST, like ``keras.datasets.fashion_mnist.load_data()``.
+
+    The files are looked for in order: ``data_dir`` if given, else the
+    directory in the environment variable ``FASHION_MNIST_DIR`` if set, else
+    ``/usr/share/datasets/fashion-mnist`` (Debian package
+    ``dataset-fashion-mnist``) if it exists; otherwise Keras's own loader
+    downloads them into the Keras cache. Whatever the source, the result is
+    verified: shapes, dtypes, 6,000 (train) and 1,000 (test) images per class
+    and the SHA-256 of each decompressed file.
+
+    Parameters
+    ----------
+    data_dir : str or path-like, optional
+        Directory holding ``train-images-idx3-ubyte.gz`` and the three other
+        files (compressed or not). Overrides the search above.
+
+    Returns
+    -------
+    (x_train, y_train), (x_test, y_test) : tuple of tuples of numpy.ndarray
+        uint8 images of shape (60000, 28, 28) and (10000, 28, 28) and uint8
+        labels 0-9 of shape (60000,) and (10000,).
+
+    Raises
+    ------
+    DatasetError
+        For a missing, truncated, corrupt or altered file, or when no local
+        copy exists and the download fails; the message says how to fix it.
+    """
+    if data_dir is None and os.environ.get(DATA_DIR_ENV):
+        data_dir = os.environ[DATA_DIR_ENV]
+    if data_dir is None and DEBIAN_DATA_DIR.is_dir():
+        data_dir = DEBIAN_DATA_DIR
+
+    if data_dir is not None:
+        directory = Path(data_dir)
+        arrays = {
+            name: read_idx(_find_idx_file(directory, name), sha)
+            for name, sha in FASHION_MNIST_SHA256.items()
+        }
+    else:
+        (x_train, y_train), (x_test, y_test) = _load_with_keras()
+        arrays = {
+            "train-images-idx3-ubyte": x_train,
+            "train-labels-idx1-ubyte": y_train,
+            "t10k-images-idx3-ubyte": x_test,
+            "t10k-labels-idx1-ubyte": y_test,
+        }
+        for name, array in arrays.items():
+            # Keras does not check what it downloaded; re-encode and compare.
+            if array.dtype != np.uint8 or array.ndim not in _IDX_MAGIC:
+                raise DatasetError(f"Keras returned {name} as {array.dtype} {array.shape}. {_HOW_TO_FIX}")
+            digest = hashlib.sha256(idx_bytes(array)).hexdigest()
+            if digest != FASHION_MNIST_SHA256[name]:
+                raise DatasetError(
+                    f"{name} from the Keras cache has SHA-256 {digest}, expected "
+                    f"{FASHION_MNIST_SHA256[name]}: delete ~/.keras/datasets/fashion-mnist "
+                    f"and retry. {_HOW_TO_FIX}"
+                )
+
+    x_train, y_train = arrays["train-images-idx3-ubyte"], arrays["train-labels-idx1-ubyte"]
+    x_test, y_test = arrays["t10k-images-idx3-ubyte"], arrays["t10k-labels-idx1-ubyte"]
+    _verify_split(x_train, y_train, TRAIN_SIZE, "train")
+    _verify_split(x_test, y_test, TEST_SIZE, "test")
+    return (x_train, y_train), (x_test, y_test)
+
+
+# ---------------------------------------------------------------------------
+# Metrics
+# ---------------------------------------------------------------------------
+
+
+def _validate_labels(y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Return both label vectors as 1-D integer arrays, or raise ValueError."""
+    arrays = []
+    for name, values in (("y_true", y_true), ("y_pred", y_pred)):
+        array = np.asarray(values)
+        if array.ndim != 1:
+            raise ValueError(f"{name} must be 1-D, got shape {array.shape}")
+        if array.size == 0:
+            raise ValueError(f"{name} is empty")
+        if array.dtype == bool or not np.issubdtype(array.dtype, np.integer):
+            raise ValueError(f"{name} must hold integer labels, got dtype {array.dtype}")
+        arrays.append(array)
+    if arrays[0].shape != arrays[1].shape:
+        raise ValueError(
+            f"y_true and y_pred differ in length: {arrays[0].shape[0]} vs {arrays[1].shape[0]}"
+        )
+    return arrays[0], arrays[1]
+
+
+def _contingency(y_true: np.ndarray, y_pred: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Counts of (cluster, class) pairs, with the sorted ids of each axis."""
+    clusters, cluster_index = np.unique(y_pred, return_inverse=True)
+    classes, class_index = np.unique(y_true, return_inverse=True)
+    counts = np.zeros((clusters.size, classes.size), dtype=np.int64)
+    np.add.at(counts, (cluster_index, class_index), 1)
+    return counts, clusters, classes
+
+
+def match_clusters(y_true: Any, y_pred: Any) -> dict[int, int]:
+    """Match cluster ids one-to-one to class ids, maximising agreement.
+
+    The Hungarian algorithm (``scipy.optimize.linear_sum_assignment``) finds
+    the matching. With more clusters than classes some clusters stay
+    unmatched and are absent from the result; with fewer, some classes get no
+    cluster.
+
+    Parameters
+    ----------
+    y_true : array-like of int, shape (n,)
+        True class ids.
+    y_pred : array-like of int, shape (n,)
+        Cluster ids; any integers (e.g. 3, 7, 42).
+
+    Returns
+    -------
+    dict of int to int
+        Cluster id -> matched class id.
+
+    Raises
+    ------
+    ValueError
+        If the inputs are empty, not 1-D, not integer or differ in length.
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    y_true, y_pred = _validate_labels(y_true, y_pred)
+    counts, clusters, classes = _contingency(y_true, y_pred)
+    rows, cols = linear_sum_assignment(counts, maximize=True)
+    return {int(clusters[r]): int(classes[c]) for r, c in zip(rows, cols)}
+
+
+def relabel_clusters(y_pred: Any, mapping: Mapping[int, int], unmatched: int = -1) -> np.ndarray:
+    """Replace cluster ids by their matched class ids.
+
+    Parameters
+    ----------
+    y_pred : array-like of int
+        Cluster ids.
+    mapping : mapping of int to int
+        Cluster id -> class id, as returned by :func:`match_clusters`.
+    unmatched : int, default -1
+        The label given to clusters absent from ``mapping``; it matches no
+        class, so those points count as errors.
+
+    Returns
+    -------
+    numpy.ndarray
+        Class ids, same shape as ``y_pred``.
+    """
+    y_pred = np.asarray(y_pred)
+    relabelled = np.full(y_pred.shape, unmatched, dtype=np.int64)
+    for cluster, label in mapping.items():
+        relabelled[y_pred == cluster] = label
+    return relabelled
+
+
+def cluster_accuracy(y_true: Any, y_pred: Any) -> float:
+    """Clustering accuracy: the best one-to-one matching of clusters to classes.
+
+    Parameters
+    ----------
+    y_true : array-like of int, shape (n,)
+        True class ids.
+    y_pred : array-like of int, shape (n,)
+        Cluster ids; their number may differ from the number of classes, and
+        clusters left unmatched count as errors.
+
+    Returns
+    -------
+    float
+        Fraction of points whose matched cluster is their class, in [0, 1].
+
+    Raises
+    ------
+    ValueError
+        If the inputs are empty, not 1-D, not integer or differ in length.
+    """
+    y_true, y_pred = _validate_labels(y_true, y_pred)
+    mapping = match_clusters(y_true, y_pred)
+    return float(np.mean(relabel_clusters(y_pred, mapping) == y_true))
+
+
+def evaluate(y_true: Any, y_pred: Any) -> dict[str, float]:
+    """Accuracy (Hungarian-matched), NMI and ARI of a clustering.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of int, shape (n,)
+        True class ids and cluster ids.
+
+    Returns
+    -------
+    dict
+        ``{"acc": ..., "nmi": ..., "ari": ...}`` as Python floats.
+
+    Raises
+    ------
+    ValueError
+        If the inputs are empty, not 1-D, not integer or differ in length.
+    """
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+    y_true, y_pred = _validate_labels(y_true, y_pred)
+    return {
+        "acc": cluster_accuracy(y_true, y_pred),
+        "nmi": float(normalized_mutual_info_score(y_true, y_pred)),
+        "ari": float(adjusted_rand_score(y_true, y_pred)),
+    }
+
+
+def matched_classification_report(
+    y_true: Any, y_pred: Any, class_names: Sequence[str] = CLASS_NAMES
+) -> str:
+    """Per-class precision, recall and F1 after matching clusters to classes.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of int, shape (n,)
+        True class ids (0 .. len(class_names) - 1) and cluster ids.
+    class_names : sequence of str
+        Name of each class id.
+
+    Returns
+    -------
+    str
+        scikit-learn's ``classification_report`` on the matched labels;
+        points in unmatched clusters count against recall.
+    """
+    from sklearn.metrics import classification_report
+
+    y_true, y_pred = _validate_labels(y_true, y_pred)
+    _check_class_ids(y_true, class_names)
+    matched = relabel_clusters(y_pred, match_clusters(y_true, y_pred))
+    return classification_report(
+        y_true,
+        matched,
+        labels=list(range(len(class_names))),
+        target_names=list(class_names),
+        digits=3,
+        zero_division=0,
+    )
+
+
+def _check_class_ids(y_true: np.ndarray, class_names: Sequence[str]) -> None:
+    if y_true.min() < 0 or y_true.max() >= len(class_names):
+        raise ValueError(
+            f"y_true holds class ids {y_true.min()}..{y_true.max()} but only "
+            f"{len(class_names)} class names were given"
+        )
+
+
+# ---------------------------------------------------------------------------
+# Plots
+# ---------------------------------------------------------------------------
+
+
+def plot_confusion_matrix(
+    y_true: Any,
+    y_pred: Any,
+    class_names: Sequence[str] = CLASS_NAMES,
+    title: str = "Confusion matrix",
+    ax: Any = None,
+    normalize: bool = False,
+) -> Any:
+    """Heatmap of true classes against clusters matched to classes.
+
+    Columns are ordered by the class each cluster was matched to and labelled
+    with that class's name; clusters left unmatched come last, labelled
+    ``cluster <id> (unmatched)``. The diagonal therefore holds the correctly
+    clustered points.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of int, shape (n,)
+        True class ids (0 .. len(class_names) - 1) and cluster ids.
+    class_names : sequence of str
+        Name of each class id.
+    title : str
+        Axes title.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new 7 x 6 inch figure if omitted.
+    normalize : bool, default False
+        Annotate each row as fractions of its class instead of counts.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on (``ax.figure`` is the figure to save).
+    """
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    y_true, y_pred = _validate_labels(y_true, y_pred)
+    _check_class_ids(y_true, class_names)
+    mapping = match_clusters(y_true, y_pred)
+    by_class = sorted(mapping, key=mapping.get)
+    unmatched = sorted(set(np.unique(y_pred).tolist()) - set(mapping))
+    columns = by_class + unmatched
+    counts = np.zeros((len(class_names), len(columns)), dtype=np.int64)
+    column_of = {cluster: j for j, cluster in enumerate(columns)}
+    np.add.at(counts, (y_true, np.vectorize(column_of.get)(y_pred)), 1)
+
+    values: np.ndarray = counts
+    fmt = "d"
+    if normalize:
+        values = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+        fmt = ".2f"
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 6))
+    column_names = [class_names[mapping[c]] for c in by_class]
+    column_names += [f"cluster {c} (unmatched)" for c in unmatched]
+    sns.heatmap(
+        values,
+        annot=True,
+        fmt=fmt,
+        cmap="Blues",
+        cbar=False,
+        square=len(columns) == len(class_names),
+        xticklabels=column_names,
+        yticklabels=list(class_names),
+        annot_kws={"fontsize": 7},
+        ax=ax,
+    )
+    ax.set_xlabel("Cluster (labelled with its matched class)")
+    ax.set_ylabel("True class")
+    ax.set_title(title)
+    ax.tick_params(axis="x", labelrotation=45)
+    for label in ax.get_xticklabels():
+        label.set_horizontalalignment("right")
+    return ax
+
+
+def plot_loss_curves(
+    history: Any,
+    title: str = "Autoencoder training",
+    ax: Any = None,
+    ylabel: str = "Loss",
+) -> Any:
+    """Training and validation loss against epoch.
+
+    Parameters
+    ----------
+    history : keras.callbacks.History or mapping
+        A Keras ``History`` (its ``.history`` is used) or a dict with a
+        ``"loss"`` list and optionally ``"val_loss"``.
+    title : str
+        Axes title.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure if omitted.
+    ylabel : str
+        Label of the y axis (name the loss, e.g. "MSE").
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    ValueError
+        If there is no non-empty ``loss`` series.
+    """
+    import matplotlib.pyplot as plt
+
+    series = getattr(history, "history", history)
+    if not isinstance(series, Mapping) or not len(series.get("loss", [])):
+        raise ValueError("history must be a Keras History or a dict with a non-empty 'loss' list")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 4))
+    epochs = np.arange(1, len(series["loss"]) + 1)
+    ax.plot(epochs, series["loss"], marker="o", markersize=3, label="training")
+    if len(series.get("val_loss", [])):
+        ax.plot(epochs[: len(series["val_loss"])], series["val_loss"], marker="s", markersize=3, label="validation")
+    ax.set_xlabel("Epoch")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    return ax
+
+
+def save_figure(fig: Any, name: str, directory: str | os.PathLike = FIGURE_DIR) -> list[Path]:
+    """Write a figure as ``<directory>/<name>.pdf`` (vector, for LaTeX) and ``.png``.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure.
+    name : str
+        File stem: letters, digits, ``-`` and ``_`` only.
+    directory : str or path-like
+        Output directory, created if absent (default ``report/figures``).
+
+    Returns
+    -------
+    list of pathlib.Path
+        The two files written.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is empty or holds other characters.
+    """
+    if not name or not all(ch.isalnum() or ch in "-_" for ch in name):
+        raise ValueError(f"figure name must be letters, digits, '-' or '_', got {name!r}")
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = [directory / f"{name}.pdf", directory / f"{name}.png"]
+    for path in paths:
+        fig.savefig(path, bbox_inches="tight", dpi=150)
+    return paths
