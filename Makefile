@@ -30,6 +30,7 @@ $(BIN)/.installed: requirements.txt
 run: install
 	$(BIN)/papermill main.ipynb .main.run.ipynb --log-output --progress-bar $(NOTEBOOK_PARAMS)
 	mv .main.run.ipynb main.ipynb
+	$(BIN)/python -c "import helpers; helpers.update_readme_results('results.json', 'README.md')"
 
 test: install
 	$(BIN)/python -m pytest

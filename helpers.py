@@ -630,3 +630,626 @@ def save_figure(fig: Any, name: str, directory: str | os.PathLike = FIGURE_DIR) 
     for path in paths:
         fig.savefig(path, bbox_inches="tight", dpi=150)
     return paths
+
+
+def _show_image(ax: Any, image: np.ndarray, **imshow_options: Any) -> None:
+    """Draw one Fashion-MNIST image (dark on light) on ``ax`` without ticks."""
+    ax.imshow(image.reshape(IMAGE_SHAPE), cmap="gray_r", **imshow_options)
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def plot_image_grid(
+    images: np.ndarray,
+    labels: np.ndarray,
+    class_names: Sequence[str] = CLASS_NAMES,
+    per_class: int = 8,
+    seed: int = 0,
+) -> Any:
+    """A grid of sample images: one row per class, ``per_class`` columns.
+
+    Parameters
+    ----------
+    images : numpy.ndarray, shape (n, 28, 28)
+        Images (any numeric dtype; shown in grey, dark on light).
+    labels : numpy.ndarray of int, shape (n,)
+        Class id of each image.
+    class_names : sequence of str
+        Row titles.
+    per_class : int
+        Images drawn at random (without replacement) per class.
+    seed : int
+        Seed of that draw.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        If a class has fewer than ``per_class`` images.
+    """
+    import matplotlib.pyplot as plt
+
+    rng = np.random.default_rng(seed)
+    fig, axes = plt.subplots(
+        len(class_names), per_class, figsize=(per_class * 0.8 + 1.2, len(class_names) * 0.8), squeeze=False
+    )
+    for row, name in enumerate(class_names):
+        members = np.flatnonzero(labels == row)
+        if members.size < per_class:
+            raise ValueError(f"class {name!r} has {members.size} images, fewer than per_class={per_class}")
+        for col, index in enumerate(rng.choice(members, per_class, replace=False)):
+            _show_image(axes[row, col], images[index])
+        axes[row, 0].set_ylabel(name, rotation=0, ha="right", va="center", fontsize=9)
+    fig.subplots_adjust(wspace=0.05, hspace=0.05)
+    return fig
+
+
+def plot_reconstructions(originals: np.ndarray, reconstructions: np.ndarray, n: int = 10) -> Any:
+    """Originals (top row) above their autoencoder reconstructions (bottom row).
+
+    Parameters
+    ----------
+    originals, reconstructions : numpy.ndarray, shape (m, 784) or (m, 28, 28)
+        Images with pixel values in [0, 1]; the first ``n`` are shown.
+    n : int
+        Number of columns.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        If the two arrays differ in shape or hold fewer than ``n`` images.
+    """
+    import matplotlib.pyplot as plt
+
+    if originals.shape != reconstructions.shape or len(originals) < n:
+        raise ValueError(
+            f"need two arrays of the same shape with at least {n} images, "
+            f"got {originals.shape} and {reconstructions.shape}"
+        )
+    fig, axes = plt.subplots(2, n, figsize=(n * 0.9, 2.2), squeeze=False)
+    for col in range(n):
+        for row, images in enumerate((originals, reconstructions)):
+            _show_image(axes[row, col], images[col], vmin=0, vmax=1)
+    axes[0, 0].set_ylabel("original", fontsize=9)
+    axes[1, 0].set_ylabel("reconstructed", fontsize=9)
+    fig.subplots_adjust(wspace=0.05, hspace=0.05)
+    return fig
+
+
+def plot_elbow(ks: Sequence[int], inertias: Sequence[float], ax: Any = None) -> Any:
+    """K-Means inertia against the number of clusters k.
+
+    Parameters
+    ----------
+    ks, inertias : sequences of equal length
+        The k values and the inertia (within-cluster sum of squares) of each.
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    import matplotlib.pyplot as plt
+
+    if len(ks) != len(inertias) or not len(ks):
+        raise ValueError("ks and inertias must be non-empty and of equal length")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 4))
+    ax.plot(ks, inertias, marker="o")
+    ax.set_xlabel("Number of clusters k")
+    ax.set_ylabel("Inertia (within-cluster sum of squares)")
+    ax.set_title("Elbow curve, K-Means on raw pixels")
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def plot_bic(bic: Mapping[str, Mapping[int, float]], ax: Any = None) -> Any:
+    """BIC of Gaussian mixtures by covariance type and number of initialisations.
+
+    Parameters
+    ----------
+    bic : mapping
+        ``{covariance_type: {n_init: bic}}``, as in :func:`select_gmm_by_bic`.
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 4))
+    types = list(bic)
+    inits = sorted({n for row in bic.values() for n in row})
+    width = 0.8 / len(inits)
+    for i, n_init in enumerate(inits):
+        positions = np.arange(len(types)) + (i - (len(inits) - 1) / 2) * width
+        ax.bar(positions, [bic[t][n_init] for t in types], width, label=f"n_init={n_init}")
+    ax.set_xticks(np.arange(len(types)), types)
+    ax.set_xlabel("Covariance type")
+    ax.set_ylabel("BIC on the training codes (lower is better)")
+    ax.set_title("Gaussian mixture selection")
+    lowest, highest = min(min(r.values()) for r in bic.values()), max(max(r.values()) for r in bic.values())
+    margin = 0.05 * (highest - lowest or abs(highest) or 1.0)
+    ax.set_ylim(lowest - margin, highest + margin)
+    ax.legend()
+    return ax
+
+
+def plot_embedding(
+    embedding: np.ndarray,
+    y_true: np.ndarray,
+    y_pred: np.ndarray,
+    class_names: Sequence[str] = CLASS_NAMES,
+    cluster_title: str = "Coloured by cluster",
+) -> Any:
+    """A 2-D map side by side: coloured by true class, and by matched cluster.
+
+    Cluster colours follow the class each cluster was matched to, so the two
+    panels are directly comparable.
+
+    Parameters
+    ----------
+    embedding : numpy.ndarray, shape (n, 2)
+    y_true, y_pred : numpy.ndarray of int, shape (n,)
+    class_names : sequence of str
+    cluster_title : str
+        Title of the right panel.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+
+    embedding = np.asarray(embedding)
+    if embedding.ndim != 2 or embedding.shape[1] != 2:
+        raise ValueError(f"embedding must have shape (n, 2), got {embedding.shape}")
+    y_true, y_pred = _validate_labels(y_true, y_pred)
+    if len(y_true) != len(embedding):
+        raise ValueError("embedding and labels differ in length")
+    matched = relabel_clusters(y_pred, match_clusters(y_true, y_pred))
+    colours = plt.get_cmap("tab10")
+    fig, axes = plt.subplots(1, 2, figsize=(11, 5), sharex=True, sharey=True)
+    for ax, labels, title in ((axes[0], y_true, "Coloured by true class"), (axes[1], matched, cluster_title)):
+        for class_id, name in enumerate(class_names):
+            points = embedding[labels == class_id]
+            ax.scatter(points[:, 0], points[:, 1], s=2, color=colours(class_id), label=name, rasterized=True)
+        if np.any(labels == -1):
+            points = embedding[labels == -1]
+            ax.scatter(points[:, 0], points[:, 1], s=2, color="black", label="unmatched", rasterized=True)
+        ax.set_title(title)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    axes[1].legend(markerscale=5, fontsize=8, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    fig.tight_layout()
+    return fig
+
+
+# ---------------------------------------------------------------------------
+# Models
+# ---------------------------------------------------------------------------
+
+
+def set_seed(seed: int) -> None:
+    """Seed Python's ``random``, NumPy and the Keras backend in one call.
+
+    Parameters
+    ----------
+    seed : int
+        A non-negative integer.
+    """
+    import keras
+
+    if not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    keras.utils.set_random_seed(int(seed))
+
+
+def build_autoencoder(
+    input_dim: int,
+    hidden_units: Sequence[int],
+    latent_dim: int,
+    batch_norm: bool = True,
+    output_activation: str = "linear",
+) -> tuple[Any, Any]:
+    """A dense autoencoder and its encoder, with the Keras functional API.
+
+    The encoder is ``input -> Dense(h, relu) [-> BatchNorm] ... -> Dense(latent_dim)``
+    (a linear code, so K-Means and the GMM see unbounded features); the decoder
+    mirrors the hidden layers (without batch normalisation). Its output is
+    linear by default: with a mean-squared-error loss that gave codes K-Means
+    separated better here than a sigmoid output did (see the notebook).
+
+    Parameters
+    ----------
+    input_dim : int
+        Number of input features (784 for flattened 28 x 28 images).
+    hidden_units : sequence of int
+        Width of each encoder hidden layer, outermost first; may be empty.
+    latent_dim : int
+        Size of the code.
+    batch_norm : bool, default True
+        Batch normalisation after each hidden layer of the encoder; it made the
+        codes markedly easier to cluster here (see the notebook).
+    output_activation : str, default "linear"
+        Activation of the reconstruction layer ("sigmoid" bounds it to [0, 1]).
+
+    Returns
+    -------
+    autoencoder : keras.Model
+        Maps an image to its reconstruction.
+    encoder : keras.Model
+        Maps an image to its code; shares its layers with ``autoencoder``.
+
+    Raises
+    ------
+    ValueError
+        If a size is not a positive integer.
+    """
+    import keras
+    from keras import layers
+
+    for name, value in [("input_dim", input_dim), ("latent_dim", latent_dim)] + [
+        ("hidden_units", h) for h in hidden_units
+    ]:
+        if not isinstance(value, (int, np.integer)) or value <= 0:
+            raise ValueError(f"{name} must hold positive integers, got {value!r}")
+
+    inputs = keras.Input(shape=(input_dim,), name="image")
+    x = inputs
+    for i, units in enumerate(hidden_units, start=1):
+        x = layers.Dense(units, activation="relu", name=f"encoder_{i}")(x)
+        if batch_norm:
+            x = layers.BatchNormalization(name=f"encoder_{i}_bn")(x)
+    code = layers.Dense(latent_dim, name="code")(x)
+    x = code
+    for i, units in enumerate(reversed(hidden_units), start=1):
+        x = layers.Dense(units, activation="relu", name=f"decoder_{i}")(x)
+    outputs = layers.Dense(input_dim, activation=output_activation, name="reconstruction")(x)
+    autoencoder = keras.Model(inputs, outputs, name="autoencoder")
+    encoder = keras.Model(inputs, code, name="encoder")
+    return autoencoder, encoder
+
+
+# ---------------------------------------------------------------------------
+# Benchmarking and export
+# ---------------------------------------------------------------------------
+
+
+class Stopwatch:
+    """Records the wall time of named stages: ``with stopwatch("name"): ...``.
+
+    The times, in seconds, accumulate in the ``seconds`` dict.
+    """
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    def __call__(self, stage: str) -> "_Stage":
+        return _Stage(self, stage)
+
+
+class _Stage:
+    def __init__(self, stopwatch: Stopwatch, stage: str) -> None:
+        self.stopwatch, self.stage = stopwatch, stage
+
+    def __enter__(self) -> None:
+        import time
+
+        self.start = time.perf_counter()
+
+    def __exit__(self, *exc: Any) -> None:
+        import time
+
+        elapsed = time.perf_counter() - self.start
+        self.stopwatch.seconds[self.stage] = self.stopwatch.seconds.get(self.stage, 0.0) + elapsed
+
+
+TABLE_HEADER = f"{'method':<34}{'fit s':>8}{'pred s':>8}{'ACC':>8}{'NMI':>8}{'ARI':>8}"
+
+
+def benchmark_clustering(
+    name: str, estimator: Any, x_train: np.ndarray, x_test: np.ndarray, y_test: np.ndarray
+) -> dict[str, Any]:
+    """Fit a clusterer on the training data, predict the test data, score it.
+
+    Prints one table row (method, fit time, predict time, ACC, NMI, ARI),
+    in the style of scikit-learn's clustering benchmarks; print
+    ``TABLE_HEADER`` above the first row.
+
+    Parameters
+    ----------
+    name : str
+        The method's name in the table.
+    estimator : object with ``fit`` and ``predict``
+        E.g. ``KMeans`` or ``GaussianMixture``; fitted in place.
+    x_train : numpy.ndarray, shape (n_train, d)
+        Training features (no labels are used).
+    x_test : numpy.ndarray, shape (n_test, d)
+    y_test : numpy.ndarray of int, shape (n_test,)
+        Test labels, for scoring only.
+
+    Returns
+    -------
+    dict
+        ``acc``, ``nmi``, ``ari``, ``fit_s``, ``predict_s`` and the test
+        predictions under ``y_pred`` (a numpy array).
+    """
+    import time
+
+    if x_train.ndim != 2 or x_test.ndim != 2 or x_train.shape[1] != x_test.shape[1]:
+        raise ValueError(f"x_train and x_test must be 2-D with equal widths, got {x_train.shape}, {x_test.shape}")
+    start = time.perf_counter()
+    estimator.fit(x_train)
+    fit_s = time.perf_counter() - start
+    start = time.perf_counter()
+    y_pred = np.asarray(estimator.predict(x_test))
+    predict_s = time.perf_counter() - start
+    scores = evaluate(y_test, y_pred)
+    print(f"{name:<34}{fit_s:>8.1f}{predict_s:>8.2f}{scores['acc']:>8.3f}{scores['nmi']:>8.3f}{scores['ari']:>8.3f}")
+    return {**scores, "fit_s": fit_s, "predict_s": predict_s, "y_pred": y_pred}
+
+
+def select_gmm_by_bic(
+    codes: np.ndarray,
+    n_components: int,
+    covariance_types: Sequence[str] = ("full", "tied", "diag", "spherical"),
+    n_inits: Sequence[int] = (1, 3),
+    seed: int = 0,
+) -> tuple[dict[str, Any], dict[str, dict[int, float]]]:
+    """Choose a Gaussian mixture's covariance type and n_init by BIC.
+
+    Only the (unlabelled) training codes are used. Among settings whose BIC
+    is within 0.1% of the lowest, the cheapest one (fewest initialisations)
+    wins, so extra restarts are kept only when they really help.
+
+    Parameters
+    ----------
+    codes : numpy.ndarray, shape (n, d)
+        Training features.
+    n_components : int
+        Number of mixture components.
+    covariance_types : sequence of str
+        Candidates, as scikit-learn names them.
+    n_inits : sequence of int
+        Candidate numbers of initialisations.
+    seed : int
+        ``random_state`` of every fit.
+
+    Returns
+    -------
+    best : dict
+        ``{"covariance_type": ..., "n_init": ...}``.
+    bic : dict
+        ``{covariance_type: {n_init: bic}}`` for every candidate.
+    """
+    from sklearn.mixture import GaussianMixture
+
+    if not covariance_types or not n_inits:
+        raise ValueError("covariance_types and n_inits must not be empty")
+    bic: dict[str, dict[int, float]] = {}
+    for covariance_type in covariance_types:
+        bic[covariance_type] = {}
+        for n_init in n_inits:
+            model = GaussianMixture(
+                n_components, covariance_type=covariance_type, n_init=n_init, random_state=seed
+            ).fit(codes)
+            bic[covariance_type][n_init] = float(model.bic(codes))
+    lowest = min(min(row.values()) for row in bic.values())
+    tolerance = 1e-3 * abs(lowest)
+    candidates = [(n, t) for t, row in bic.items() for n, value in row.items() if value <= lowest + tolerance]
+    n_init, covariance_type = min(candidates, key=lambda c: (c[0], bic[c[1]][c[0]]))
+    return {"covariance_type": covariance_type, "n_init": n_init}, bic
+
+
+def library_versions() -> dict[str, str]:
+    """Versions of Python and the libraries the study depends on."""
+    import platform
+    from importlib import metadata
+
+    versions = {"python": platform.python_version()}
+    for package in ("numpy", "scipy", "scikit-learn", "keras", "matplotlib", "seaborn", "umap-learn"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = "not installed"
+    for package in ("tensorflow-cpu", "tensorflow"):
+        try:
+            versions["tensorflow"] = metadata.version(package)
+            break
+        except metadata.PackageNotFoundError:
+            continue
+    return versions
+
+
+def _json_ready(value: Any) -> Any:
+    """Convert numpy scalars and arrays inside nested containers to Python."""
+    if isinstance(value, Mapping):
+        return {str(k): _json_ready(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_ready(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def write_results(results: Mapping[str, Any], path: str | os.PathLike) -> Path:
+    """Write the study's results as indented JSON, atomically.
+
+    Arrays under a ``y_pred`` key are dropped (predictions are not results).
+
+    Parameters
+    ----------
+    results : mapping
+        Must hold a ``"methods"`` mapping of method key to metrics.
+    path : str or path-like
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    import json
+
+    if "methods" not in results or not results["methods"]:
+        raise ValueError("results must hold a non-empty 'methods' mapping")
+    cleaned = dict(results)
+    cleaned["methods"] = {
+        key: {k: v for k, v in row.items() if k != "y_pred"} for key, row in results["methods"].items()
+    }
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(path.suffix + ".tmp")
+    temporary.write_text(json.dumps(_json_ready(cleaned), indent=2) + "\n")
+    temporary.replace(path)
+    return path
+
+
+def _latex_escape(text: str) -> str:
+    for char, replacement in (("\\", r"\textbackslash{}"), ("&", r"\&"), ("%", r"\%"), ("_", r"\_"), ("#", r"\#")):
+        text = text.replace(char, replacement)
+    return text
+
+
+def results_table_latex(results: Mapping[str, Any]) -> str:
+    """A booktabs LaTeX table of the methods in ``results["methods"]``.
+
+    Columns: method, ACC, NMI, ARI, fit time (``fit_s`` plus
+    ``representation_s``, the autoencoder's training and encoding), and the
+    published submissions' ACC and NMI where the method has a ``published``
+    entry. The best value of each metric is set in bold.
+
+    Parameters
+    ----------
+    results : mapping
+        As written by :func:`write_results` (or read back from it).
+
+    Returns
+    -------
+    str
+        A complete ``table`` environment with the label ``tab:results``.
+    """
+    methods = results.get("methods") or {}
+    if not methods:
+        raise ValueError("results must hold a non-empty 'methods' mapping")
+    best = {m: max(row[m] for row in methods.values()) for m in ("acc", "nmi", "ari")}
+    parameters = results.get("parameters") or {}
+    n_train = parameters.get("n_train", TRAIN_SIZE)
+    n_test = parameters.get("n_test", TEST_SIZE)
+
+    def cell(row: Mapping[str, Any], metric: str) -> str:
+        text = f"{row[metric]:.3f}"
+        return rf"\textbf{{{text}}}" if row[metric] == best[metric] else text
+
+    lines = [
+        r"\begin{table}[t]",
+        r"\centering",
+        rf"\caption{{Clustering of the {n_test:,} Fashion-MNIST test images by models fitted on the "
+        rf"{n_train:,} training images. ACC is accuracy after Hungarian matching; fit time includes "
+        r"training the autoencoder where there is one. Published: figures reported by submissions "
+        r"of this assignment.}",
+        r"\label{tab:results}",
+        r"\begin{tabular}{lrrrrcc}",
+        r"\toprule",
+        r" & \multicolumn{4}{c}{This study (test set)} & \multicolumn{2}{c}{Published} \\",
+        r"\cmidrule(lr){2-5}\cmidrule(lr){6-7}",
+        r"Method & ACC & NMI & ARI & Fit (s) & ACC & NMI \\",
+        r"\midrule",
+    ]
+    for row in methods.values():
+        published = row.get("published") or {}
+        lines.append(
+            f"{_latex_escape(row['label'])} & {cell(row, 'acc')} & {cell(row, 'nmi')} & {cell(row, 'ari')} & "
+            f"{row['fit_s'] + row.get('representation_s', 0.0):.1f} & "
+            f"{published.get('acc', '--')} & {published.get('nmi', '--')} \\\\"
+        )
+    lines += [r"\bottomrule", r"\end{tabular}", r"\end{table}"]
+    return "\n".join(lines) + "\n"
+
+
+#: Figures reported by the published submissions of this assignment (test accuracy and NMI).
+PUBLISHED_SUBMISSIONS: dict[str, dict[str, str]] = {
+    "kmeans_raw": {"acc": "0.48", "nmi": "0.50--0.52"},
+    "ae_kmeans": {"acc": "0.48", "nmi": "0.54--0.55"},
+    "ae_gmm": {"acc": "0.54", "nmi": "0.59--0.64"},
+}
+
+
+README_MARKERS = ("<!-- results:start -->", "<!-- results:end -->")
+
+
+def results_table_markdown(results: Mapping[str, Any]) -> str:
+    """A Markdown table of ``results["methods"]`` with the published figures beside them.
+
+    Parameters
+    ----------
+    results : mapping
+        As written by :func:`write_results`.
+
+    Returns
+    -------
+    str
+    """
+    methods = results.get("methods") or {}
+    if not methods:
+        raise ValueError("results must hold a non-empty 'methods' mapping")
+    lines = [
+        "| method | ACC | NMI | ARI | fit (s) | published ACC | published NMI |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in methods.values():
+        published = row.get("published") or {}
+        lines.append(
+            f"| {row['label']} | {row['acc']:.3f} | {row['nmi']:.3f} | {row['ari']:.3f} | "
+            f"{row['fit_s'] + row.get('representation_s', 0.0):.0f} | {published.get('acc', '-')} | "
+            f"{str(published.get('nmi', '-')).replace('--', '-')} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def update_readme_results(results_path: str | os.PathLike, readme_path: str | os.PathLike) -> None:
+    """Replace the README's results block with a table made from ``results.json``.
+
+    The block lies between the lines ``<!-- results:start -->`` and
+    ``<!-- results:end -->``; everything else in the README is kept.
+
+    Parameters
+    ----------
+    results_path, readme_path : str or path-like
+
+    Raises
+    ------
+    ValueError
+        If the README lacks the two marker lines.
+    """
+    import json
+
+    results = json.loads(Path(results_path).read_text())
+    readme = Path(readme_path).read_text()
+    start, end = README_MARKERS
+    if start not in readme or end not in readme or readme.index(start) > readme.index(end):
+        raise ValueError(f"{readme_path} must contain the lines {start} and {end}, in that order")
+    parameters = results.get("parameters", {})
+    block = (
+        f"{start}\n"
+        f"Test set ({parameters.get('n_test', '?')} images), models fitted on "
+        f"{parameters.get('n_train', '?')} training images, seed {parameters.get('SEED', '?')}; "
+        f"fit time includes training the autoencoder. Whole notebook: "
+        f"{results.get('total_s', float('nan')):.0f} s on the {results.get('device', '?')}, peak memory "
+        f"{results.get('peak_memory_gib', float('nan')):.2f} GiB (run of {results.get('created', '?')}).\n\n"
+        f"{results_table_markdown(results)}"
+        f"{end}"
+    )
+    before, rest = readme.split(start, 1)
+    after = rest.split(end, 1)[1]
+    Path(readme_path).write_text(before + block + after)

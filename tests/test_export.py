@@ -1,0 +1,102 @@
+"""Results export: JSON, the LaTeX table, the README block; the remaining plots."""
+
+import json
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+import helpers
+
+
+@pytest.fixture
+def results():
+    return {
+        "methods": {
+            "kmeans_raw": {"label": "K-Means on raw pixels", "acc": 0.5, "nmi": 0.51, "ari": 0.35,
+                           "fit_s": 10.0, "predict_s": 0.1, "representation_s": 0.0,
+                           "y_pred": np.array([1, 2]), "published": {"acc": "0.48", "nmi": "0.50--0.52"}},
+            "ae_gmm": {"label": "AE + GMM_v2 & co", "acc": 0.6, "nmi": np.float64(0.62), "ari": 0.45,
+                       "fit_s": 2.0, "predict_s": 0.1, "representation_s": 300.0},
+        },
+        "parameters": {"n_train": 60000, "n_test": 10000, "SEED": 0},
+        "total_s": 480.2, "device": "CPU", "peak_memory_gib": 3.2, "created": "2026-11-23",
+    }
+
+
+def test_write_results_is_json_without_predictions(tmp_path, results):
+    path = helpers.write_results(results, tmp_path / "out" / "results.json")
+    loaded = json.loads(path.read_text())
+    assert "y_pred" not in loaded["methods"]["kmeans_raw"]
+    assert loaded["methods"]["ae_gmm"]["nmi"] == 0.62
+    assert not list(tmp_path.glob("out/*.tmp"))
+
+
+def test_write_results_rejects_empty_methods(tmp_path):
+    with pytest.raises(ValueError, match="methods"):
+        helpers.write_results({"methods": {}}, tmp_path / "r.json")
+
+
+def test_latex_table_rows_bold_best_and_escaping(results):
+    table = helpers.results_table_latex(results)
+    assert r"\begin{tabular}" in table and r"\label{tab:results}" in table
+    assert r"K-Means on raw pixels & 0.500 & 0.510 & 0.350 & 10.0 & 0.48 & 0.50--0.52 \\" in table
+    # Fit time includes the autoencoder; best values in bold; LaTeX specials escaped.
+    assert r"AE + GMM\_v2 \& co & \textbf{0.600} & \textbf{0.620} & \textbf{0.450} & 302.0 & -- & -- \\" in table
+    assert "10,000 Fashion-MNIST test images" in table and "60,000 training images" in table
+
+
+def test_readme_block_is_replaced_and_the_rest_kept(tmp_path, results):
+    results_path = helpers.write_results(results, tmp_path / "results.json")
+    readme = tmp_path / "README.md"
+    readme.write_text("# Title\n\n<!-- results:start -->\nold\n<!-- results:end -->\n\nTail text.\n")
+    helpers.update_readme_results(results_path, readme)
+    text = readme.read_text()
+    assert text.startswith("# Title\n") and text.endswith("\n\nTail text.\n") and "old" not in text
+    assert "| K-Means on raw pixels | 0.500 | 0.510 | 0.350 | 10 | 0.48 | 0.50-0.52 |" in text
+    assert "480 s on the CPU" in text
+    helpers.update_readme_results(results_path, readme)  # idempotent
+    assert readme.read_text() == text
+
+
+def test_readme_without_markers_is_an_error(tmp_path, results):
+    results_path = helpers.write_results(results, tmp_path / "results.json")
+    readme = tmp_path / "README.md"
+    readme.write_text("# no markers\n")
+    with pytest.raises(ValueError, match="results:start"):
+        helpers.update_readme_results(results_path, readme)
+
+
+def test_image_grid_and_reconstructions():
+    images = np.random.default_rng(0).integers(0, 255, size=(40, 28, 28), dtype=np.uint8)
+    labels = np.repeat(np.arange(10), 4)
+    fig = helpers.plot_image_grid(images, labels, per_class=3)
+    assert len(fig.axes) == 30
+    assert [fig.axes[3 * row].get_ylabel() for row in range(10)] == list(helpers.CLASS_NAMES)
+    with pytest.raises(ValueError, match="fewer than per_class"):
+        helpers.plot_image_grid(images, labels, per_class=5)
+    flat = images.reshape(40, -1) / 255.0
+    fig = helpers.plot_reconstructions(flat, flat, n=4)
+    assert len(fig.axes) == 8 and fig.axes[0].get_ylabel() == "original"
+    with pytest.raises(ValueError, match="same shape"):
+        helpers.plot_reconstructions(flat, flat[:, :10], n=4)
+    plt.close("all")
+
+
+def test_elbow_bic_and_embedding_plots():
+    ax = helpers.plot_elbow([2, 3, 4], [30.0, 20.0, 15.0])
+    assert ax.get_lines()[0].get_ydata().tolist() == [30.0, 20.0, 15.0]
+    with pytest.raises(ValueError):
+        helpers.plot_elbow([2, 3], [1.0])
+    ax = helpers.plot_bic({"full": {1: 10.0, 3: 9.0}, "diag": {1: 20.0, 3: 19.0}})
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["full", "diag"]
+    assert sorted(p.get_height() for p in ax.patches) == [9.0, 10.0, 19.0, 20.0]
+    embedding = np.random.default_rng(0).normal(size=(20, 2))
+    y = np.repeat(np.arange(10), 2)
+    fig = helpers.plot_embedding(embedding, y, (y + 1) % 10)
+    # Matched clusters take their class's colour: both panels draw the same groups.
+    left, right = fig.axes[0].collections, fig.axes[1].collections
+    assert [c.get_offsets().tolist() for c in left] == [c.get_offsets().tolist() for c in right]
+    with pytest.raises(ValueError, match=r"\(n, 2\)"):
+        helpers.plot_embedding(embedding[:, :1], y, y)
+    plt.close("all")
