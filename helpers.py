@@ -500,7 +500,7 @@ def plot_confusion_matrix(
     title : str
         Axes title.
     ax : matplotlib.axes.Axes, optional
-        Where to draw; a new 7 x 6 inch figure if omitted.
+        Where to draw; a new 4.6 x 4.4 inch figure if omitted.
     normalize : bool, default False
         Annotate each row as fractions of its class instead of counts.
 
@@ -528,7 +528,7 @@ def plot_confusion_matrix(
         values = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
         fmt = ".2f"
     if ax is None:
-        _, ax = plt.subplots(figsize=(7, 6))
+        _, ax = plt.subplots(figsize=(4.6, 4.4))
     column_names = [class_names[mapping[c]] for c in by_class]
     column_names += [f"cluster {c} (unmatched)" for c in unmatched]
     sns.heatmap(
@@ -540,12 +540,14 @@ def plot_confusion_matrix(
         square=len(columns) == len(class_names),
         xticklabels=column_names,
         yticklabels=list(class_names),
-        annot_kws={"fontsize": 7},
+        annot_kws={"fontsize": 8},
         ax=ax,
     )
-    ax.set_xlabel("Cluster (labelled with its matched class)")
-    ax.set_ylabel("True class")
-    ax.set_title(title)
+    # Sized to stay legible when printed at about 3.5 inches wide.
+    ax.set_xlabel("Cluster (labelled with its matched class)", fontsize=9)
+    ax.set_ylabel("True class", fontsize=9)
+    ax.set_title(title, fontsize=10)
+    ax.tick_params(axis="both", labelsize=9)
     ax.tick_params(axis="x", labelrotation=45)
     for label in ax.get_xticklabels():
         label.set_horizontalalignment("right")
@@ -1253,3 +1255,178 @@ def update_readme_results(results_path: str | os.PathLike, readme_path: str | os
     before, rest = readme.split(start, 1)
     after = rest.split(end, 1)[1]
     Path(readme_path).write_text(before + block + after)
+
+
+# ---------------------------------------------------------------------------
+# Report inputs (LaTeX generated from results.json)
+# ---------------------------------------------------------------------------
+
+
+def describe_layers(model: Any) -> list[dict[str, Any]]:
+    """Name, type, output shape and parameter count of each layer of a Keras model.
+
+    Parameters
+    ----------
+    model : keras.Model
+
+    Returns
+    -------
+    list of dict
+        ``{"name", "type", "output_shape", "params"}`` per layer, in order;
+        ``output_shape`` omits the batch dimension.
+    """
+    rows = []
+    for layer in model.layers:
+        shape = layer.output.shape if hasattr(layer, "output") else ()
+        rows.append(
+            {
+                "name": layer.name,
+                "type": type(layer).__name__,
+                "output_shape": [int(d) for d in tuple(shape)[1:]],
+                "params": int(layer.count_params()),
+            }
+        )
+    return rows
+
+
+_DIGIT_WORDS = ("Zero", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine")
+
+
+def latex_macro_name(key: str) -> str:
+    """A LaTeX-safe CamelCase name (letters only) for a results key.
+
+    ``"ae_gmm"`` gives ``"AeGmm"``; digits are spelled out (``"pca_90"`` gives
+    ``"PcaNineZero"``), since LaTeX command names hold letters only.
+    """
+    spelled = "".join(_DIGIT_WORDS[int(ch)] + "_" if ch.isdigit() else ch for ch in key)
+    name = "".join(part[:1].upper() + part[1:] for part in spelled.split("_") if part)
+    name = "".join(ch for ch in name if ch.isascii() and ch.isalpha())
+    if not name:
+        raise ValueError(f"cannot make a LaTeX macro name from {key!r}")
+    return name
+
+
+def report_macros_latex(results: Mapping[str, Any]) -> str:
+    r"""``\newcommand`` definitions of every number the report's text quotes.
+
+    Per method (CamelCase of its key, see :func:`latex_macro_name`):
+    ``\Acc<Name>``, ``\Nmi<Name>``, ``\Ari<Name>`` (3 decimals) and
+    ``\Fit<Name>`` (seconds, including the autoencoder). Run-wide: ``\NTrain``,
+    ``\NTest``, ``\Seed``, ``\Device``, ``\TotalMinutes``, ``\PeakMemoryGiB``
+    and, where present, the autoencoder's ``\EpochsRun``, ``\AeParams``,
+    ``\AeFitSeconds`` and the GMM's ``\GmmCovariance`` and ``\GmmNInit``.
+
+    Parameters
+    ----------
+    results : mapping
+        As written by :func:`write_results`.
+
+    Returns
+    -------
+    str
+    """
+    methods = results.get("methods") or {}
+    if not methods:
+        raise ValueError("results must hold a non-empty 'methods' mapping")
+    macros: dict[str, str] = {}
+    for key, row in methods.items():
+        name = latex_macro_name(key)
+        macros[f"Acc{name}"] = f"{row['acc']:.3f}"
+        macros[f"Nmi{name}"] = f"{row['nmi']:.3f}"
+        macros[f"Ari{name}"] = f"{row['ari']:.3f}"
+        macros[f"Fit{name}"] = f"{row['fit_s'] + row.get('representation_s', 0.0):.0f}"
+    parameters = results.get("parameters") or {}
+    macros["NTrain"] = f"{parameters.get('n_train', TRAIN_SIZE):,}"
+    macros["NTest"] = f"{parameters.get('n_test', TEST_SIZE):,}"
+    macros["Seed"] = str(parameters.get("SEED", "?"))
+    macros["Device"] = str(results.get("device", "?"))
+    if "total_s" in results:
+        macros["TotalMinutes"] = f"{results['total_s'] / 60:.1f}"
+    if "peak_memory_gib" in results:
+        macros["PeakMemoryGiB"] = f"{results['peak_memory_gib']:.1f}"
+    autoencoder = results.get("autoencoder") or {}
+    if autoencoder:
+        macros["EpochsRun"] = str(autoencoder["epochs_run"])
+        macros["AeParams"] = f"{autoencoder['parameters']:,}"
+    stages = results.get("stages_s") or {}
+    if "autoencoder_fit" in stages:
+        macros["AeFitSeconds"] = f"{stages['autoencoder_fit']:.0f}"
+    gmm = results.get("gmm_selection") or {}
+    if gmm:
+        macros["GmmCovariance"] = str(gmm["covariance_type"])
+        macros["GmmNInit"] = str(gmm["n_init"])
+    lines = ["% Generated from results.json by helpers.write_report_inputs; do not edit."]
+    lines += [rf"\newcommand{{\{name}}}{{{_latex_escape(value)}}}" for name, value in macros.items()]
+    return "\n".join(lines) + "\n"
+
+
+def architecture_table_latex(results: Mapping[str, Any]) -> str:
+    """A booktabs table of the autoencoder's layers from ``results["autoencoder"]["layers"]``.
+
+    Parameters
+    ----------
+    results : mapping
+        As written by :func:`write_results`, with the layer list of
+        :func:`describe_layers` under ``autoencoder.layers``.
+
+    Returns
+    -------
+    str
+        A complete ``table`` environment with the label ``tab:architecture``.
+    """
+    layers = (results.get("autoencoder") or {}).get("layers")
+    if not layers:
+        raise ValueError("results must hold autoencoder.layers (see describe_layers)")
+    total = sum(layer["params"] for layer in layers)
+    lines = [
+        r"\begin{table}[t]",
+        r"\centering",
+        r"\caption{The dense autoencoder, as built by \texttt{helpers.build\_autoencoder} "
+        r"(output shapes without the batch dimension).}",
+        r"\label{tab:architecture}",
+        r"\begin{tabular}{llrr}",
+        r"\toprule",
+        r"Layer & Type & Output shape & Parameters \\",
+        r"\midrule",
+    ]
+    for layer in layers:
+        shape = " x ".join(str(d) for d in layer["output_shape"])
+        lines.append(
+            f"{_latex_escape(layer['name'])} & {_latex_escape(layer['type'])} & {shape} & {layer['params']:,} \\\\"
+        )
+    lines += [r"\midrule", rf"Total & & & {total:,} \\", r"\bottomrule", r"\end{tabular}", r"\end{table}"]
+    return "\n".join(lines) + "\n"
+
+
+def write_report_inputs(results_path: str | os.PathLike, report_dir: str | os.PathLike) -> list[Path]:
+    """Generate the report's LaTeX inputs from ``results.json``.
+
+    Writes ``results.tex`` (:func:`results_table_latex`), ``macros.tex``
+    (:func:`report_macros_latex`) and, when the results describe the
+    autoencoder's layers, ``architecture.tex`` (:func:`architecture_table_latex`).
+
+    Parameters
+    ----------
+    results_path : str or path-like
+    report_dir : str or path-like
+        Created if absent.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written.
+    """
+    import json
+
+    results = json.loads(Path(results_path).read_text())
+    report_dir = Path(report_dir)
+    report_dir.mkdir(parents=True, exist_ok=True)
+    outputs = {"results.tex": results_table_latex(results), "macros.tex": report_macros_latex(results)}
+    if (results.get("autoencoder") or {}).get("layers"):
+        outputs["architecture.tex"] = architecture_table_latex(results)
+    written = []
+    for name, text in outputs.items():
+        path = report_dir / name
+        path.write_text(text)
+        written.append(path)
+    return written

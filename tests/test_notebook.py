@@ -64,3 +64,7 @@ def test_every_figure_and_the_latex_table_are_written(quick_run):
     table = (output_dir / "report" / "results.tex").read_text()
     for row in results["methods"].values():
         assert f"{row['acc']:.3f}" in table
+    macros = (output_dir / "report" / "macros.tex").read_text()
+    assert rf"\newcommand{{\AccAeGmm}}{{{results['methods']['ae_gmm']['acc']:.3f}}}" in macros
+    architecture = (output_dir / "report" / "architecture.tex").read_text()
+    assert "encoder\\_1\\_bn & BatchNormalization & 512" in architecture
