@@ -6,15 +6,18 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEBIAN_PACKAGES := dataset-fashion-mnist
+# The report's build (and its tests): LaTeX, and pdftotext to read the PDF back.
+REPORT_PACKAGES := latexmk texlive-latex-base texlive-latex-recommended texlive-fonts-recommended poppler-utils
 NOTEBOOK_PARAMS ?=
 
-.PHONY: install system-deps run test clean
+.PHONY: install system-deps report-deps run report test clean
 
 install: system-deps $(BIN)/.installed
 
 # Debian packages: only installed when missing, so no root is needed after the first time.
-system-deps:
-	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+system-deps report-deps: PACKAGES = $(if $(filter report-deps,$@),$(REPORT_PACKAGES),$(DEBIAN_PACKAGES))
+system-deps report-deps:
+	@missing=$$(for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages: $$missing"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
@@ -32,7 +35,11 @@ run: install
 	mv .main.run.ipynb main.ipynb
 	$(BIN)/python -c "import helpers; helpers.update_readme_results('results.json', 'README.md')"
 
-test: install
+# Regenerates the LaTeX tables and macros from results.json and builds report/main.pdf.
+report: report-deps $(BIN)/.installed
+	$(MAKE) -C report PYTHON=$(abspath $(BIN)/python)
+
+test: install report-deps
 	$(BIN)/python -m pytest
 
 clean:

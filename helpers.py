@@ -53,6 +53,9 @@ IMAGE_SHAPE = (28, 28)
 TRAIN_SIZE = 60_000
 TEST_SIZE = 10_000
 
+#: Size of plots meant to be printed at half the report's 5.5 in text width.
+FIGSIZE_HALF_WIDTH = (4.0, 3.0)
+
 #: Where ``save_figure`` writes, relative to the working directory.
 FIGURE_DIR = Path("report") / "figures"
 
@@ -589,7 +592,7 @@ def plot_loss_curves(
     if not isinstance(series, Mapping) or not len(series.get("loss", [])):
         raise ValueError("history must be a Keras History or a dict with a non-empty 'loss' list")
     if ax is None:
-        _, ax = plt.subplots(figsize=(6, 4))
+        _, ax = plt.subplots(figsize=FIGSIZE_HALF_WIDTH)
     epochs = np.arange(1, len(series["loss"]) + 1)
     ax.plot(epochs, series["loss"], marker="o", markersize=3, label="training")
     if len(series.get("val_loss", [])):
@@ -684,7 +687,7 @@ def plot_image_grid(
             raise ValueError(f"class {name!r} has {members.size} images, fewer than per_class={per_class}")
         for col, index in enumerate(rng.choice(members, per_class, replace=False)):
             _show_image(axes[row, col], images[index])
-        axes[row, 0].set_ylabel(name, rotation=0, ha="right", va="center", fontsize=9)
+        axes[row, 0].set_ylabel(name, rotation=0, ha="right", va="center", fontsize=12)
     fig.subplots_adjust(wspace=0.05, hspace=0.05)
     return fig
 
@@ -715,12 +718,12 @@ def plot_reconstructions(originals: np.ndarray, reconstructions: np.ndarray, n: 
             f"need two arrays of the same shape with at least {n} images, "
             f"got {originals.shape} and {reconstructions.shape}"
         )
-    fig, axes = plt.subplots(2, n, figsize=(n * 0.9, 2.2), squeeze=False)
+    fig, axes = plt.subplots(2, n, figsize=(n * 0.55, 1.4), squeeze=False)
     for col in range(n):
         for row, images in enumerate((originals, reconstructions)):
             _show_image(axes[row, col], images[col], vmin=0, vmax=1)
-    axes[0, 0].set_ylabel("original", fontsize=9)
-    axes[1, 0].set_ylabel("reconstructed", fontsize=9)
+    axes[0, 0].set_ylabel("original", fontsize=8)
+    axes[1, 0].set_ylabel("decoded", fontsize=8)
     fig.subplots_adjust(wspace=0.05, hspace=0.05)
     return fig
 
@@ -743,10 +746,10 @@ def plot_elbow(ks: Sequence[int], inertias: Sequence[float], ax: Any = None) -> 
     if len(ks) != len(inertias) or not len(ks):
         raise ValueError("ks and inertias must be non-empty and of equal length")
     if ax is None:
-        _, ax = plt.subplots(figsize=(6, 4))
+        _, ax = plt.subplots(figsize=FIGSIZE_HALF_WIDTH)
     ax.plot(ks, inertias, marker="o")
     ax.set_xlabel("Number of clusters k")
-    ax.set_ylabel("Inertia (within-cluster sum of squares)")
+    ax.set_ylabel("Inertia")
     ax.set_title("Elbow curve, K-Means on raw pixels")
     ax.grid(alpha=0.3)
     return ax
@@ -768,7 +771,7 @@ def plot_bic(bic: Mapping[str, Mapping[int, float]], ax: Any = None) -> Any:
     import matplotlib.pyplot as plt
 
     if ax is None:
-        _, ax = plt.subplots(figsize=(6, 4))
+        _, ax = plt.subplots(figsize=FIGSIZE_HALF_WIDTH)
     types = list(bic)
     inits = sorted({n for row in bic.values() for n in row})
     width = 0.8 / len(inits)
@@ -777,7 +780,7 @@ def plot_bic(bic: Mapping[str, Mapping[int, float]], ax: Any = None) -> Any:
         ax.bar(positions, [bic[t][n_init] for t in types], width, label=f"n_init={n_init}")
     ax.set_xticks(np.arange(len(types)), types)
     ax.set_xlabel("Covariance type")
-    ax.set_ylabel("BIC on the training codes (lower is better)")
+    ax.set_ylabel("BIC, training codes (lower is better)")
     ax.set_title("Gaussian mixture selection")
     lowest, highest = min(min(r.values()) for r in bic.values()), max(max(r.values()) for r in bic.values())
     margin = 0.05 * (highest - lowest or abs(highest) or 1.0)
@@ -820,7 +823,7 @@ def plot_embedding(
         raise ValueError("embedding and labels differ in length")
     matched = relabel_clusters(y_pred, match_clusters(y_true, y_pred))
     colours = plt.get_cmap("tab10")
-    fig, axes = plt.subplots(1, 2, figsize=(11, 5), sharex=True, sharey=True)
+    fig, axes = plt.subplots(1, 2, figsize=(8, 3.6), sharex=True, sharey=True)
     for ax, labels, title in ((axes[0], y_true, "Coloured by true class"), (axes[1], matched, cluster_title)):
         for class_id, name in enumerate(class_names):
             points = embedding[labels == class_id]
@@ -828,10 +831,10 @@ def plot_embedding(
         if np.any(labels == -1):
             points = embedding[labels == -1]
             ax.scatter(points[:, 0], points[:, 1], s=2, color="black", label="unmatched", rasterized=True)
-        ax.set_title(title)
+        ax.set_title(title, fontsize=11)
         ax.set_xticks([])
         ax.set_yticks([])
-    axes[1].legend(markerscale=5, fontsize=8, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    axes[1].legend(markerscale=5, fontsize=9, loc="center left", bbox_to_anchor=(1.0, 0.5))
     fig.tight_layout()
     return fig
 

@@ -77,7 +77,7 @@ def test_image_grid_and_reconstructions():
         helpers.plot_image_grid(images, labels, per_class=5)
     flat = images.reshape(40, -1) / 255.0
     fig = helpers.plot_reconstructions(flat, flat, n=4)
-    assert len(fig.axes) == 8 and fig.axes[0].get_ylabel() == "original"
+    assert len(fig.axes) == 8 and fig.axes[0].get_ylabel() == "original" and fig.axes[4].get_ylabel() == "decoded"
     with pytest.raises(ValueError, match="same shape"):
         helpers.plot_reconstructions(flat, flat[:, :10], n=4)
     plt.close("all")
@@ -100,3 +100,41 @@ def test_elbow_bic_and_embedding_plots():
     with pytest.raises(ValueError, match=r"\(n, 2\)"):
         helpers.plot_embedding(embedding[:, :1], y, y)
     plt.close("all")
+
+
+def test_latex_macro_names_are_letters_only():
+    assert helpers.latex_macro_name("ae_gmm") == "AeGmm"
+    assert helpers.latex_macro_name("kmeans_raw") == "KmeansRaw"
+    assert helpers.latex_macro_name("pca_90_kmeans") == "PcaNineZeroKmeans"
+    with pytest.raises(ValueError):
+        helpers.latex_macro_name("__")
+
+
+def test_report_macros_quote_the_results(results):
+    results = {**results, "autoencoder": {"epochs_run": 42, "parameters": 1075482}, "stages_s": {"autoencoder_fit": 250.4},
+               "gmm_selection": {"covariance_type": "full", "n_init": 3}}
+    macros = helpers.report_macros_latex(results)
+    for expected in [r"\newcommand{\AccKmeansRaw}{0.500}", r"\newcommand{\NmiAeGmm}{0.620}",
+                     r"\newcommand{\FitAeGmm}{302}", r"\newcommand{\NTest}{10,000}", r"\newcommand{\EpochsRun}{42}",
+                     r"\newcommand{\AeParams}{1,075,482}", r"\newcommand{\TotalMinutes}{8.0}",
+                     r"\newcommand{\GmmCovariance}{full}", r"\newcommand{\AeFitSeconds}{250}"]:
+        assert expected in macros
+
+
+def test_architecture_table_lists_layers_and_total(results):
+    layers = [{"name": "image", "type": "InputLayer", "output_shape": [784], "params": 0},
+              {"name": "encoder_1", "type": "Dense", "output_shape": [512], "params": 401920}]
+    table = helpers.architecture_table_latex({**results, "autoencoder": {"layers": layers}})
+    assert r"encoder\_1 & Dense & 512 & 401,920 \\" in table
+    assert r"Total & & & 401,920 \\" in table
+    with pytest.raises(ValueError, match="layers"):
+        helpers.architecture_table_latex(results)
+
+
+def test_write_report_inputs_writes_the_three_files(tmp_path, results):
+    results = {**results, "autoencoder": {"layers": [{"name": "code", "type": "Dense", "output_shape": [10], "params": 2570}],
+                                          "epochs_run": 3, "parameters": 2570}}
+    results_path = helpers.write_results(results, tmp_path / "results.json")
+    written = helpers.write_report_inputs(results_path, tmp_path / "report")
+    assert sorted(p.name for p in written) == ["architecture.tex", "macros.tex", "results.tex"]
+    assert "0.600" in (tmp_path / "report" / "results.tex").read_text()

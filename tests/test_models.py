@@ -89,3 +89,12 @@ def test_stopwatch_accumulates_stages():
         with stopwatch("stage"):
             sum(range(10_000))
     assert set(stopwatch.seconds) == {"stage"} and stopwatch.seconds["stage"] > 0
+
+
+def test_describe_layers_matches_the_model():
+    autoencoder, _ = helpers.build_autoencoder(20, [8], 2)
+    rows = helpers.describe_layers(autoencoder)
+    assert [row["name"] for row in rows] == ["image", "encoder_1", "encoder_1_bn", "code", "decoder_1", "reconstruction"]
+    assert rows[1] == {"name": "encoder_1", "type": "Dense", "output_shape": [8], "params": 20 * 8 + 8}
+    assert rows[-1]["output_shape"] == [20]
+    assert sum(row["params"] for row in rows) == autoencoder.count_params()
