@@ -747,7 +747,10 @@ def plot_elbow(ks: Sequence[int], inertias: Sequence[float], ax: Any = None) -> 
         raise ValueError("ks and inertias must be non-empty and of equal length")
     if ax is None:
         _, ax = plt.subplots(figsize=FIGSIZE_HALF_WIDTH)
+    from matplotlib.ticker import MaxNLocator
+
     ax.plot(ks, inertias, marker="o")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("Number of clusters k")
     ax.set_ylabel("Inertia")
     ax.set_title("Elbow curve, K-Means on raw pixels")

@@ -15,15 +15,19 @@ FIGURES = [
 METHODS = ["kmeans_raw", "ae_kmeans", "ae_gmm"]
 
 
-@pytest.fixture(scope="module")
-def quick_run(tmp_path_factory):
-    output_dir = tmp_path_factory.mktemp("quick")
+def run_quick(output_dir: Path) -> nbformat.NotebookNode:
     executed = output_dir / "main.executed.ipynb"
     papermill.execute_notebook(
         str(REPO / "main.ipynb"), str(executed), parameters={"QUICK": True, "OUTPUT_DIR": str(output_dir)},
         cwd=str(REPO), progress_bar=False, kernel_name="python3",
     )
-    return output_dir, nbformat.read(executed, as_version=4)
+    return nbformat.read(executed, as_version=4)
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory):
+    output_dir = tmp_path_factory.mktemp("quick")
+    return output_dir, run_quick(output_dir)
 
 
 def test_every_cell_ran_without_error(quick_run):
@@ -68,3 +72,18 @@ def test_every_figure_and_the_latex_table_are_written(quick_run):
     assert rf"\newcommand{{\AccAeGmm}}{{{results['methods']['ae_gmm']['acc']:.3f}}}" in macros
     architecture = (output_dir / "report" / "architecture.tex").read_text()
     assert "encoder\\_1\\_bn & BatchNormalization & 512" in architecture
+
+
+def test_same_seed_gives_the_same_results(quick_run, tmp_path):
+    first_dir, _ = quick_run
+    run_quick(tmp_path)
+    first = json.loads((first_dir / "results.json").read_text())["methods"]
+    second = json.loads((tmp_path / "results.json").read_text())["methods"]
+    # scikit-learn steps: identical clusters, so identical scores.
+    assert {m: first["kmeans_raw"][m] for m in ("acc", "nmi", "ari")} == {
+        m: second["kmeans_raw"][m] for m in ("acc", "nmi", "ari")
+    }
+    # Steps through the autoencoder: within 0.01.
+    for method in ("ae_kmeans", "ae_gmm"):
+        for metric in ("acc", "nmi", "ari"):
+            assert abs(first[method][metric] - second[method][metric]) <= 0.01, (method, metric)
