@@ -1092,6 +1092,20 @@ def _json_ready(value: Any) -> Any:
     return value
 
 
+def _methods(results: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The ``methods`` mapping of a results dict, or ValueError if absent or empty."""
+    methods = results.get("methods") or {}
+    if not methods:
+        raise ValueError("results must hold a non-empty 'methods' mapping")
+    return methods
+
+
+def total_fit_seconds(row: Mapping[str, Any]) -> float:
+    """A method's whole fit time: its clusterer (``fit_s``) plus its representation
+    (``representation_s``: training the autoencoder and encoding), if any."""
+    return row["fit_s"] + row.get("representation_s", 0.0)
+
+
 def write_results(results: Mapping[str, Any], path: str | os.PathLike) -> Path:
     """Write the study's results as indented JSON, atomically.
 
@@ -1109,8 +1123,7 @@ def write_results(results: Mapping[str, Any], path: str | os.PathLike) -> Path:
     """
     import json
 
-    if "methods" not in results or not results["methods"]:
-        raise ValueError("results must hold a non-empty 'methods' mapping")
+    _methods(results)
     cleaned = dict(results)
     cleaned["methods"] = {
         key: {k: v for k, v in row.items() if k != "y_pred"} for key, row in results["methods"].items()
@@ -1147,9 +1160,7 @@ def results_table_latex(results: Mapping[str, Any]) -> str:
     str
         A complete ``table`` environment with the label ``tab:results``.
     """
-    methods = results.get("methods") or {}
-    if not methods:
-        raise ValueError("results must hold a non-empty 'methods' mapping")
+    methods = _methods(results)
     best = {m: max(row[m] for row in methods.values()) for m in ("acc", "nmi", "ari")}
     parameters = results.get("parameters") or {}
     n_train = parameters.get("n_train", TRAIN_SIZE)
@@ -1178,7 +1189,7 @@ def results_table_latex(results: Mapping[str, Any]) -> str:
         published = row.get("published") or {}
         lines.append(
             f"{_latex_escape(row['label'])} & {cell(row, 'acc')} & {cell(row, 'nmi')} & {cell(row, 'ari')} & "
-            f"{row['fit_s'] + row.get('representation_s', 0.0):.1f} & "
+            f"{total_fit_seconds(row):.1f} & "
             f"{published.get('acc', '--')} & {published.get('nmi', '--')} \\\\"
         )
     lines += [r"\bottomrule", r"\end{tabular}", r"\end{table}"]
@@ -1208,9 +1219,7 @@ def results_table_markdown(results: Mapping[str, Any]) -> str:
     -------
     str
     """
-    methods = results.get("methods") or {}
-    if not methods:
-        raise ValueError("results must hold a non-empty 'methods' mapping")
+    methods = _methods(results)
     lines = [
         "| method | ACC | NMI | ARI | fit (s) | published ACC | published NMI |",
         "|---|---:|---:|---:|---:|---:|---:|",
@@ -1219,7 +1228,7 @@ def results_table_markdown(results: Mapping[str, Any]) -> str:
         published = row.get("published") or {}
         lines.append(
             f"| {row['label']} | {row['acc']:.3f} | {row['nmi']:.3f} | {row['ari']:.3f} | "
-            f"{row['fit_s'] + row.get('representation_s', 0.0):.0f} | {published.get('acc', '-')} | "
+            f"{total_fit_seconds(row):.0f} | {published.get('acc', '-')} | "
             f"{str(published.get('nmi', '-')).replace('--', '-')} |"
         )
     return "\n".join(lines) + "\n"
@@ -1331,16 +1340,14 @@ def report_macros_latex(results: Mapping[str, Any]) -> str:
     -------
     str
     """
-    methods = results.get("methods") or {}
-    if not methods:
-        raise ValueError("results must hold a non-empty 'methods' mapping")
+    methods = _methods(results)
     macros: dict[str, str] = {}
     for key, row in methods.items():
         name = latex_macro_name(key)
         macros[f"Acc{name}"] = f"{row['acc']:.3f}"
         macros[f"Nmi{name}"] = f"{row['nmi']:.3f}"
         macros[f"Ari{name}"] = f"{row['ari']:.3f}"
-        macros[f"Fit{name}"] = f"{row['fit_s'] + row.get('representation_s', 0.0):.0f}"
+        macros[f"Fit{name}"] = f"{total_fit_seconds(row):.0f}"
     parameters = results.get("parameters") or {}
     macros["NTrain"] = f"{parameters.get('n_train', TRAIN_SIZE):,}"
     macros["NTest"] = f"{parameters.get('n_test', TEST_SIZE):,}"
