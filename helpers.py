@@ -928,6 +928,165 @@ def build_autoencoder(
     return autoencoder, encoder
 
 
+def build_conv_autoencoder(image_shape: tuple[int, int] = IMAGE_SHAPE) -> tuple[Any, Any]:
+    """The small convolutional autoencoder two published submissions used.
+
+    Encoder: Conv2D(16, 3x3) - MaxPool - Conv2D(8, 3x3) - MaxPool -
+    Conv2D(8, 3x3, stride 2), giving a 4 x 4 x 8 code for 28 x 28 images,
+    flattened to 128 numbers for clustering. The decoder mirrors it with
+    UpSampling2D and ends in a sigmoid; 4,385 parameters in all.
+
+    Parameters
+    ----------
+    image_shape : (int, int)
+        Height and width of the grey-scale input images.
+
+    Returns
+    -------
+    autoencoder : keras.Model
+        Maps an image of shape ``(*image_shape, 1)`` to its reconstruction.
+    encoder : keras.Model
+        Maps an image to its flattened code.
+    """
+    import keras
+    from keras import layers
+
+    if len(image_shape) != 2 or any(not isinstance(d, (int, np.integer)) or d < 8 for d in image_shape):
+        raise ValueError(f"image_shape must be two integers >= 8, got {image_shape!r}")
+    inputs = keras.Input(shape=(*image_shape, 1), name="image")
+    x = layers.Conv2D(16, 3, activation="relu", padding="same", name="encoder_conv_1")(inputs)
+    x = layers.MaxPooling2D(2, padding="same", name="encoder_pool_1")(x)
+    x = layers.Conv2D(8, 3, activation="relu", padding="same", name="encoder_conv_2")(x)
+    x = layers.MaxPooling2D(2, padding="same", name="encoder_pool_2")(x)
+    code_map = layers.Conv2D(8, 3, strides=2, activation="relu", padding="same", name="code_map")(x)
+    code = layers.Flatten(name="code")(code_map)
+    x = layers.Conv2D(8, 3, activation="relu", padding="same", name="decoder_conv_1")(code_map)
+    x = layers.UpSampling2D(2, name="decoder_up_1")(x)
+    x = layers.Conv2D(8, 3, activation="relu", padding="same", name="decoder_conv_2")(x)
+    x = layers.UpSampling2D(2, name="decoder_up_2")(x)
+    # A 'valid' convolution here turns 16 x 16 into 14 x 14, so the last upsampling gives 28 x 28.
+    x = layers.Conv2D(16, 3, activation="relu", name="decoder_conv_3")(x)
+    x = layers.UpSampling2D(2, name="decoder_up_3")(x)
+    outputs = layers.Conv2D(1, 3, activation="sigmoid", padding="same", name="reconstruction")(x)
+    return keras.Model(inputs, outputs, name="conv_autoencoder"), keras.Model(inputs, code, name="conv_encoder")
+
+
+def n_components_for_variance(explained_variance_ratio: Sequence[float], level: float) -> int:
+    """Fewest leading principal components whose explained variance reaches ``level``.
+
+    Parameters
+    ----------
+    explained_variance_ratio : sequence of float
+        Per-component ratios in decreasing order (``PCA.explained_variance_ratio_``).
+    level : float
+        Target fraction of the variance, in (0, 1].
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    ValueError
+        If ``level`` is outside (0, 1] or the components do not reach it.
+    """
+    if not 0 < level <= 1:
+        raise ValueError(f"level must be in (0, 1], got {level}")
+    cumulative = np.cumsum(explained_variance_ratio)
+    # A tolerance, so that a level the components reach exactly is not missed by rounding.
+    reached = np.flatnonzero(cumulative >= level - 1e-12)
+    if reached.size == 0:
+        raise ValueError(f"the components explain {cumulative[-1]:.4f} of the variance, less than {level}")
+    return int(reached[0] + 1)
+
+
+class CentroidAgglomerative:
+    """Ward agglomerative clustering with ``fit``/``predict``, via nearest centroids.
+
+    Agglomerative clustering has no ``predict`` and its memory grows with the
+    square of the number of points, so ``fit`` clusters a random subsample of
+    at most ``max_samples`` points and keeps each cluster's centroid;
+    ``predict`` assigns every point to the nearest centroid.
+
+    Parameters
+    ----------
+    n_clusters : int
+    max_samples : int
+        Size of the random subsample fitted.
+    random_state : int
+        Seed of the subsample.
+    """
+
+    def __init__(self, n_clusters: int = 10, max_samples: int = 10_000, random_state: int = 0) -> None:
+        if n_clusters < 2 or max_samples < n_clusters:
+            raise ValueError("need n_clusters >= 2 and max_samples >= n_clusters")
+        self.n_clusters, self.max_samples, self.random_state = n_clusters, max_samples, random_state
+
+    def fit(self, x: np.ndarray) -> "CentroidAgglomerative":
+        from sklearn.cluster import AgglomerativeClustering
+
+        rng = np.random.default_rng(self.random_state)
+        sample = rng.choice(len(x), min(self.max_samples, len(x)), replace=False)
+        labels = AgglomerativeClustering(self.n_clusters, linkage="ward").fit_predict(x[sample])
+        self.cluster_centers_ = np.stack([x[sample][labels == k].mean(axis=0) for k in range(self.n_clusters)])
+        return self
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        from sklearn.metrics import pairwise_distances_argmin
+
+        return pairwise_distances_argmin(x, self.cluster_centers_)
+
+
+def benchmark_classifier(
+    name: str, classifier: Any, x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray, y_test: np.ndarray
+) -> dict[str, float]:
+    """Fit a supervised classifier on labelled training data and score it on the test data.
+
+    A reference that *uses labels*, to show how much class information a
+    representation keeps; prints one row (method, fit time, accuracy).
+
+    Returns
+    -------
+    dict
+        ``{"acc": ..., "fit_s": ...}``.
+    """
+    import time
+
+    start = time.perf_counter()
+    classifier.fit(x_train, y_train)
+    fit_s = time.perf_counter() - start
+    acc = float(np.mean(classifier.predict(x_test) == y_test))
+    print(f"{name:<50}{fit_s:>8.1f}{acc:>8.3f}")
+    return {"acc": acc, "fit_s": fit_s}
+
+
+def plot_explained_variance(explained_variance_ratio: Sequence[float], levels: Sequence[float], ax: Any = None) -> Any:
+    """Cumulative explained variance of PCA against the number of components.
+
+    Each level in ``levels`` is marked with the component count that reaches it.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=FIGSIZE_HALF_WIDTH)
+    cumulative = np.cumsum(explained_variance_ratio)
+    ax.plot(np.arange(1, len(cumulative) + 1), cumulative)
+    for level in levels:
+        n = n_components_for_variance(explained_variance_ratio, level)
+        ax.plot([n], [cumulative[n - 1]], marker="o", color="black")
+        ax.annotate(f"{level:.0%}: {n}", (n, cumulative[n - 1]), textcoords="offset points", xytext=(6, -12))
+    ax.set_xscale("log")
+    ax.set_xlabel("Number of components")
+    ax.set_ylabel("Cumulative explained variance")
+    ax.set_title("PCA on the training pixels")
+    ax.grid(alpha=0.3)
+    return ax
+
+
 # ---------------------------------------------------------------------------
 # Benchmarking and export
 # ---------------------------------------------------------------------------
@@ -962,7 +1121,38 @@ class _Stage:
         self.stopwatch.seconds[self.stage] = self.stopwatch.seconds.get(self.stage, 0.0) + elapsed
 
 
-TABLE_HEADER = f"{'method':<34}{'fit s':>8}{'pred s':>8}{'ACC':>8}{'NMI':>8}{'ARI':>8}"
+TABLE_HEADER = f"{'method':<34}{'fit s':>8}{'pred s':>8}{'ACC':>8}{'NMI':>8}{'ARI':>8}{'silh.':>8}"
+#: Test points on which every method's silhouette coefficient is computed.
+SILHOUETTE_SAMPLE_SIZE = 5000
+
+
+def silhouette(features: np.ndarray, y_pred: np.ndarray, sample_size: int = SILHOUETTE_SAMPLE_SIZE) -> float:
+    """Silhouette coefficient of a clustering on a fixed random subsample.
+
+    An internal metric: it uses no labels, only how compact and separated the
+    clusters are in ``features`` (Euclidean distance).
+
+    Parameters
+    ----------
+    features : numpy.ndarray, shape (n, d)
+        The space the clustering was made in.
+    y_pred : numpy.ndarray of int, shape (n,)
+        Cluster ids.
+    sample_size : int
+        Points drawn (always with ``random_state=0``, so every method is
+        scored on the same points); all points if fewer.
+
+    Returns
+    -------
+    float
+        In [-1, 1]; NaN when there are fewer than two clusters.
+    """
+    from sklearn.metrics import silhouette_score
+
+    if len(np.unique(y_pred)) < 2:
+        return float("nan")
+    size = min(sample_size, len(features))
+    return float(silhouette_score(features, y_pred, sample_size=size, random_state=0))
 
 
 def benchmark_clustering(
@@ -970,9 +1160,10 @@ def benchmark_clustering(
 ) -> dict[str, Any]:
     """Fit a clusterer on the training data, predict the test data, score it.
 
-    Prints one table row (method, fit time, predict time, ACC, NMI, ARI),
-    in the style of scikit-learn's clustering benchmarks; print
-    ``TABLE_HEADER`` above the first row.
+    Prints one table row (method, fit time, predict time, ACC, NMI, ARI,
+    silhouette), in the style of scikit-learn's clustering benchmarks; print
+    ``TABLE_HEADER`` above the first row. The silhouette is computed on the
+    test features (see :func:`silhouette`).
 
     Parameters
     ----------
@@ -989,8 +1180,8 @@ def benchmark_clustering(
     Returns
     -------
     dict
-        ``acc``, ``nmi``, ``ari``, ``fit_s``, ``predict_s`` and the test
-        predictions under ``y_pred`` (a numpy array).
+        ``acc``, ``nmi``, ``ari``, ``silhouette``, ``fit_s``, ``predict_s``
+        and the test predictions under ``y_pred`` (a numpy array).
     """
     import time
 
@@ -1003,7 +1194,11 @@ def benchmark_clustering(
     y_pred = np.asarray(estimator.predict(x_test))
     predict_s = time.perf_counter() - start
     scores = evaluate(y_test, y_pred)
-    print(f"{name:<34}{fit_s:>8.1f}{predict_s:>8.2f}{scores['acc']:>8.3f}{scores['nmi']:>8.3f}{scores['ari']:>8.3f}")
+    scores["silhouette"] = silhouette(x_test, y_pred)
+    print(
+        f"{name:<34}{fit_s:>8.1f}{predict_s:>8.2f}{scores['acc']:>8.3f}{scores['nmi']:>8.3f}"
+        f"{scores['ari']:>8.3f}{scores['silhouette']:>8.3f}"
+    )
     return {**scores, "fit_s": fit_s, "predict_s": predict_s, "y_pred": y_pred}
 
 
@@ -1143,7 +1338,10 @@ def _latex_escape(text: str) -> str:
 
 
 def results_table_latex(results: Mapping[str, Any]) -> str:
-    """A booktabs LaTeX table of the methods in ``results["methods"]``.
+    """A booktabs LaTeX table of the assignment's methods in ``results["methods"]``.
+
+    Rows whose ``group`` is other than ``"assignment"`` (the default) are left
+    to :func:`comparisons_table_latex`.
 
     Columns: method, ACC, NMI, ARI, fit time (``fit_s`` plus
     ``representation_s``, the autoencoder's training and encoding), and the
@@ -1160,7 +1358,7 @@ def results_table_latex(results: Mapping[str, Any]) -> str:
     str
         A complete ``table`` environment with the label ``tab:results``.
     """
-    methods = _methods(results)
+    methods = {k: row for k, row in _methods(results).items() if row.get("group", "assignment") == "assignment"}
     best = {m: max(row[m] for row in methods.values()) for m in ("acc", "nmi", "ari")}
     parameters = results.get("parameters") or {}
     n_train = parameters.get("n_train", TRAIN_SIZE)
@@ -1221,16 +1419,21 @@ def results_table_markdown(results: Mapping[str, Any]) -> str:
     """
     methods = _methods(results)
     lines = [
-        "| method | ACC | NMI | ARI | fit (s) | published ACC | published NMI |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| method | ACC | NMI | ARI | silhouette | fit (s) | published ACC | published NMI |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in methods.values():
         published = row.get("published") or {}
         lines.append(
             f"| {row['label']} | {row['acc']:.3f} | {row['nmi']:.3f} | {row['ari']:.3f} | "
-            f"{total_fit_seconds(row):.0f} | {published.get('acc', '-')} | "
-            f"{str(published.get('nmi', '-')).replace('--', '-')} |"
+            f"{row.get('silhouette', float('nan')):.3f} | {total_fit_seconds(row):.0f} | "
+            f"{published.get('acc', '-')} | {str(published.get('nmi', '-')).replace('--', '-')} |"
         )
+    supervised = results.get("supervised") or {}
+    if supervised:
+        lines += ["", "Supervised reference (uses the training labels; not clustering):", "",
+                  "| logistic regression on | test accuracy | fit (s) |", "|---|---:|---:|"]
+        lines += [f"| {row['label']} | {row['acc']:.3f} | {row['fit_s']:.0f} |" for row in supervised.values()]
     return "\n".join(lines) + "\n"
 
 
@@ -1326,7 +1529,8 @@ def report_macros_latex(results: Mapping[str, Any]) -> str:
 
     Per method (CamelCase of its key, see :func:`latex_macro_name`):
     ``\Acc<Name>``, ``\Nmi<Name>``, ``\Ari<Name>`` (3 decimals) and
-    ``\Fit<Name>`` (seconds, including the autoencoder). Run-wide: ``\NTrain``,
+    ``\Fit<Name>`` (seconds, including the autoencoder), ``\Silh<Name>`` where
+    a silhouette was computed; ``\SupAcc<Name>`` per supervised reference. Run-wide: ``\NTrain``,
     ``\NTest``, ``\Seed``, ``\Device``, ``\TotalMinutes``, ``\PeakMemoryGiB``
     and, where present, the autoencoder's ``\EpochsRun``, ``\AeParams``,
     ``\AeFitSeconds`` and the GMM's ``\GmmCovariance`` and ``\GmmNInit``.
@@ -1348,6 +1552,10 @@ def report_macros_latex(results: Mapping[str, Any]) -> str:
         macros[f"Nmi{name}"] = f"{row['nmi']:.3f}"
         macros[f"Ari{name}"] = f"{row['ari']:.3f}"
         macros[f"Fit{name}"] = f"{total_fit_seconds(row):.0f}"
+        if "silhouette" in row:
+            macros[f"Silh{name}"] = f"{row['silhouette']:.3f}"
+    for key, row in (results.get("supervised") or {}).items():
+        macros[f"SupAcc{latex_macro_name(key)}"] = f"{row['acc']:.3f}"
     parameters = results.get("parameters") or {}
     macros["NTrain"] = f"{parameters.get('n_train', TRAIN_SIZE):,}"
     macros["NTest"] = f"{parameters.get('n_test', TEST_SIZE):,}"
@@ -1411,12 +1619,56 @@ def architecture_table_latex(results: Mapping[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def comparisons_table_latex(results: Mapping[str, Any]) -> str:
+    """A compact booktabs table of every clustering method and the supervised reference.
+
+    One row per method in ``results["methods"]`` (ACC, NMI, ARI, silhouette,
+    fit time), then, separated and labelled as using labels, the test
+    accuracy of each ``results["supervised"]`` classifier.
+
+    Returns
+    -------
+    str
+        A complete ``table`` environment with the label ``tab:comparisons``.
+    """
+    methods = _methods(results)
+    lines = [
+        r"\begin{table}[t]",
+        r"\centering",
+        r"\caption{Every comparison on the test set. Silhouette: computed on a fixed random "
+        rf"subsample of {SILHOUETTE_SAMPLE_SIZE:,} test points in the space each method clustered. "
+        r"Bottom: a supervised reference that uses the training labels.}",
+        r"\label{tab:comparisons}",
+        r"\small",
+        r"\begin{tabular}{lrrrrr}",
+        r"\toprule",
+        r"Clustering method & ACC & NMI & ARI & Silh. & Fit (s) \\",
+        r"\midrule",
+    ]
+    for row in methods.values():
+        lines.append(
+            f"{_latex_escape(row['label'])} & {row['acc']:.3f} & {row['nmi']:.3f} & {row['ari']:.3f} & "
+            f"{row.get('silhouette', float('nan')):.3f} & {total_fit_seconds(row):.1f} \\\\"
+        )
+    supervised = results.get("supervised") or {}
+    if supervised:
+        lines += [r"\midrule", r"Logistic regression (uses labels) on & ACC & & & & Fit (s) \\", r"\midrule"]
+        lines += [
+            f"{_latex_escape(row['label'])} & {row['acc']:.3f} & & & & {row['fit_s']:.1f} \\\\"
+            for row in supervised.values()
+        ]
+    lines += [r"\bottomrule", r"\end{tabular}", r"\end{table}"]
+    return "\n".join(lines) + "\n"
+
+
 def write_report_inputs(results_path: str | os.PathLike, report_dir: str | os.PathLike) -> list[Path]:
     """Generate the report's LaTeX inputs from ``results.json``.
 
     Writes ``results.tex`` (:func:`results_table_latex`), ``macros.tex``
-    (:func:`report_macros_latex`) and, when the results describe the
-    autoencoder's layers, ``architecture.tex`` (:func:`architecture_table_latex`).
+    (:func:`report_macros_latex`), ``architecture.tex``
+    (:func:`architecture_table_latex`) when the results describe the
+    autoencoder's layers, and ``comparisons.tex`` (:func:`comparisons_table_latex`)
+    when they hold comparison rows or a supervised reference.
 
     Parameters
     ----------
@@ -1437,6 +1689,8 @@ def write_report_inputs(results_path: str | os.PathLike, report_dir: str | os.Pa
     outputs = {"results.tex": results_table_latex(results), "macros.tex": report_macros_latex(results)}
     if (results.get("autoencoder") or {}).get("layers"):
         outputs["architecture.tex"] = architecture_table_latex(results)
+    if results.get("supervised") or any(row.get("group") == "comparison" for row in results["methods"].values()):
+        outputs["comparisons.tex"] = comparisons_table_latex(results)
     written = []
     for name, text in outputs.items():
         path = report_dir / name

@@ -14,7 +14,7 @@ def results():
     return {
         "methods": {
             "kmeans_raw": {"label": "K-Means on raw pixels", "acc": 0.5, "nmi": 0.51, "ari": 0.35,
-                           "fit_s": 10.0, "predict_s": 0.1, "representation_s": 0.0,
+                           "fit_s": 10.0, "predict_s": 0.1, "representation_s": 0.0, "silhouette": 0.12,
                            "y_pred": np.array([1, 2]), "published": {"acc": "0.48", "nmi": "0.50--0.52"}},
             "ae_gmm": {"label": "AE + GMM_v2 & co", "acc": 0.6, "nmi": np.float64(0.62), "ari": 0.45,
                        "fit_s": 2.0, "predict_s": 0.1, "representation_s": 300.0},
@@ -53,7 +53,7 @@ def test_readme_block_is_replaced_and_the_rest_kept(tmp_path, results):
     helpers.update_readme_results(results_path, readme)
     text = readme.read_text()
     assert text.startswith("# Title\n") and text.endswith("\n\nTail text.\n") and "old" not in text
-    assert "| K-Means on raw pixels | 0.500 | 0.510 | 0.350 | 10 | 0.48 | 0.50-0.52 |" in text
+    assert "| K-Means on raw pixels | 0.500 | 0.510 | 0.350 | 0.120 | 10 | 0.48 | 0.50-0.52 |" in text
     assert "480 s on the CPU" in text
     helpers.update_readme_results(results_path, readme)  # idempotent
     assert readme.read_text() == text
@@ -138,3 +138,45 @@ def test_write_report_inputs_writes_the_three_files(tmp_path, results):
     written = helpers.write_report_inputs(results_path, tmp_path / "report")
     assert sorted(p.name for p in written) == ["architecture.tex", "macros.tex", "results.tex"]
     assert "0.600" in (tmp_path / "report" / "results.tex").read_text()
+
+
+@pytest.fixture
+def results_with_comparisons(results):
+    methods = dict(results["methods"])
+    methods["pca_80_kmeans"] = {"label": "PCA 80% + K-Means", "acc": 0.49, "nmi": 0.5, "ari": 0.3, "silhouette": 0.2,
+                                "fit_s": 1.0, "predict_s": 0.1, "representation_s": 0.5, "group": "comparison"}
+    supervised = {"logreg_raw": {"label": "raw pixels", "acc": 0.844, "fit_s": 24.0}}
+    return {**results, "methods": methods, "supervised": supervised}
+
+
+def test_main_table_keeps_comparisons_out_and_comparison_table_has_them(results_with_comparisons):
+    main = helpers.results_table_latex(results_with_comparisons)
+    assert "PCA 80" not in main
+    compact = helpers.comparisons_table_latex(results_with_comparisons)
+    assert r"PCA 80\% + K-Means & 0.490 & 0.500 & 0.300 & 0.200 & 1.5 \\" in compact
+    assert r"K-Means on raw pixels & 0.500 & 0.510 & 0.350 & 0.120 & 10.0 \\" in compact
+    assert r"raw pixels & 0.844 & & & & 24.0 \\" in compact
+    assert compact.index("uses labels") < compact.index("raw pixels & 0.844")
+
+
+def test_comparison_macros_and_files(tmp_path, results_with_comparisons):
+    macros = helpers.report_macros_latex(results_with_comparisons)
+    assert r"\newcommand{\SilhKmeansRaw}{0.120}" in macros
+    assert r"\newcommand{\AccPcaEightZeroKmeans}{0.490}" in macros
+    assert r"\newcommand{\SupAccLogregRaw}{0.844}" in macros
+    results_path = helpers.write_results(results_with_comparisons, tmp_path / "results.json")
+    written = helpers.write_report_inputs(results_path, tmp_path / "report")
+    assert "comparisons.tex" in [p.name for p in written]
+    readme = tmp_path / "README.md"
+    readme.write_text("<!-- results:start -->\n<!-- results:end -->\n")
+    helpers.update_readme_results(results_path, readme)
+    assert "| raw pixels | 0.844 | 24 |" in readme.read_text()
+
+
+def test_explained_variance_plot_marks_each_level():
+    ratios = np.array([0.5, 0.25, 0.15, 0.1])
+    ax = helpers.plot_explained_variance(ratios, (0.75, 0.9))
+    curve = ax.get_lines()[0]
+    assert curve.get_ydata().tolist() == pytest.approx([0.5, 0.75, 0.9, 1.0])
+    assert [t.get_text() for t in ax.texts] == ["75%: 2", "90%: 3"]
+    plt.close("all")

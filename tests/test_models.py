@@ -98,3 +98,57 @@ def test_describe_layers_matches_the_model():
     assert rows[1] == {"name": "encoder_1", "type": "Dense", "output_shape": [8], "params": 20 * 8 + 8}
     assert rows[-1]["output_shape"] == [20]
     assert sum(row["params"] for row in rows) == autoencoder.count_params()
+
+
+def test_conv_autoencoder_matches_the_published_one():
+    autoencoder, encoder = helpers.build_conv_autoencoder()
+    assert autoencoder.count_params() == 4385
+    assert autoencoder.output_shape == (None, 28, 28, 1)
+    assert encoder.output_shape == (None, 128)
+    assert autoencoder.get_layer("code_map").output.shape[1:] == (4, 4, 8)
+    assert autoencoder.get_layer("reconstruction").activation.__name__ == "sigmoid"
+    with pytest.raises(ValueError, match="image_shape"):
+        helpers.build_conv_autoencoder((28,))
+
+
+def test_components_for_variance_on_a_known_spectrum():
+    # Column variances 8, 4, 2, 1, 1 (total 16): 50% needs 1, 75% needs 2, 90% needs 4 components.
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(20_000, 5)) * np.sqrt([8.0, 4.0, 2.0, 1.0, 1.0])
+    from sklearn.decomposition import PCA
+
+    ratios = PCA().fit(x).explained_variance_ratio_
+    assert [helpers.n_components_for_variance(ratios, level) for level in (0.45, 0.70, 0.90, 1.0)] == [1, 2, 4, 5]
+    assert helpers.n_components_for_variance([0.5, 0.25, 0.25], 0.75) == 2
+    with pytest.raises(ValueError, match="level"):
+        helpers.n_components_for_variance(ratios, 0.0)
+    with pytest.raises(ValueError, match="less than"):
+        helpers.n_components_for_variance([0.5, 0.3], 0.9)
+
+
+def test_centroid_agglomerative_predicts_by_nearest_centroid(blobs):
+    x_train, y_train, x_test, y_test = blobs
+    model = helpers.CentroidAgglomerative(4, max_samples=100, random_state=0).fit(x_train)
+    assert model.cluster_centers_.shape == (4, 3)
+    predicted = model.predict(x_test)
+    distances = ((x_test[:, None, :] - model.cluster_centers_[None]) ** 2).sum(axis=2)
+    np.testing.assert_array_equal(predicted, distances.argmin(axis=1))
+    assert helpers.cluster_accuracy(y_test, predicted) == 1.0
+    with pytest.raises(ValueError):
+        helpers.CentroidAgglomerative(1)
+
+
+def test_silhouette_is_high_for_blobs_and_nan_for_one_cluster(blobs):
+    x_train, y_train, _, _ = blobs
+    assert helpers.silhouette(x_train, y_train) > 0.7
+    assert helpers.silhouette(x_train, np.random.default_rng(0).integers(0, 4, len(x_train))) < 0.1
+    assert np.isnan(helpers.silhouette(x_train, np.zeros(len(x_train), dtype=int)))
+
+
+def test_benchmark_classifier_scores_test_accuracy(blobs, capsys):
+    from sklearn.linear_model import LogisticRegression
+
+    x_train, y_train, x_test, y_test = blobs
+    row = helpers.benchmark_classifier("logreg", LogisticRegression(), x_train, y_train, x_test, y_test)
+    assert row["acc"] == 1.0 and row["fit_s"] >= 0
+    assert capsys.readouterr().out.startswith("logreg")

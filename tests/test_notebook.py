@@ -10,9 +10,13 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 FIGURES = [
     "sample_images", "elbow", "confusion_kmeans_raw", "autoencoder_loss", "reconstructions",
-    "confusion_ae_kmeans", "gmm_bic", "confusion_ae_gmm", "latent_map",
+    "confusion_ae_kmeans", "gmm_bic", "confusion_ae_gmm", "latent_map", "explained_variance",
+    "conv_autoencoder_loss",
 ]
 METHODS = ["kmeans_raw", "ae_kmeans", "ae_gmm"]
+COMPARISONS = [
+    f"pca_{level}_{algorithm}" for level in (80, 90, 95) for algorithm in ("kmeans", "gmm")
+] + ["conv_kmeans", "conv_gmm", "minibatch_kmeans_raw", "ae_minibatch_kmeans", "ae_ward"]
 
 
 def run_quick(output_dir: Path) -> nbformat.NotebookNode:
@@ -48,13 +52,18 @@ def test_parameters_cell_is_tagged_for_papermill():
 def test_results_json_has_every_method(quick_run):
     output_dir, _ = quick_run
     results = json.loads((output_dir / "results.json").read_text())
-    assert list(results["methods"]) == METHODS
-    for row in results["methods"].values():
+    assert list(results["methods"]) == METHODS + COMPARISONS
+    for key, row in results["methods"].items():
         assert 0 <= row["acc"] <= 1 and 0 <= row["nmi"] <= 1 and -1 <= row["ari"] <= 1
+        assert -1 <= row["silhouette"] <= 1
         assert row["fit_s"] > 0 and row["predict_s"] >= 0
+        assert row.get("group", "assignment") == ("comparison" if key in COMPARISONS else "assignment")
+    assert list(results["supervised"]) == ["logreg_raw", "logreg_pca", "logreg_ae"]
+    assert all(0 <= row["acc"] <= 1 for row in results["supervised"].values())
     assert results["parameters"]["QUICK"] is True
     assert results["total_s"] > 0 and results["peak_memory_gib"] > 0
-    assert {"load", "kmeans_raw", "autoencoder_fit", "ae_gmm", "latent_map"} <= set(results["stages_s"])
+    assert {"load", "kmeans_raw", "autoencoder_fit", "ae_gmm", "latent_map", "pca", "pca_clustering",
+            "conv_autoencoder_fit", "conv_clustering", "other_algorithms", "supervised"} <= set(results["stages_s"])
     assert results["gmm_selection"]["covariance_type"] in {"full", "tied", "diag", "spherical"}
 
 
@@ -66,10 +75,13 @@ def test_every_figure_and_the_latex_table_are_written(quick_run):
             assert path.is_file() and path.stat().st_size > 1000, path
     results = json.loads((output_dir / "results.json").read_text())
     table = (output_dir / "report" / "results.tex").read_text()
-    for row in results["methods"].values():
-        assert f"{row['acc']:.3f}" in table
+    comparisons = (output_dir / "report" / "comparisons.tex").read_text()
+    for key, row in results["methods"].items():
+        assert f"{row['acc']:.3f}" in (comparisons if key in COMPARISONS else table)
+        assert f"{row['silhouette']:.3f}" in comparisons
     macros = (output_dir / "report" / "macros.tex").read_text()
     assert rf"\newcommand{{\AccAeGmm}}{{{results['methods']['ae_gmm']['acc']:.3f}}}" in macros
+    assert "Logistic regression (uses labels)" in (output_dir / "report" / "comparisons.tex").read_text()
     architecture = (output_dir / "report" / "architecture.tex").read_text()
     assert "encoder\\_1\\_bn & BatchNormalization & 512" in architecture
 
