@@ -10,7 +10,7 @@ DEBIAN_PACKAGES := dataset-fashion-mnist
 REPORT_PACKAGES := latexmk texlive-latex-base texlive-latex-recommended texlive-fonts-recommended poppler-utils
 NOTEBOOK_PARAMS ?=
 
-.PHONY: install system-deps report-deps run report test clean
+.PHONY: install system-deps report-deps run bench lab report test clean
 
 install: system-deps $(BIN)/.installed
 
@@ -34,6 +34,16 @@ run: install
 	$(BIN)/papermill main.ipynb .main.run.ipynb --log-output --progress-bar $(NOTEBOOK_PARAMS)
 	mv .main.run.ipynb main.ipynb
 	$(BIN)/python -c "import helpers; helpers.update_readme_results('results.json', 'README.md')"
+
+# Runs the notebook for several seeds (default 0 1 2, every model trained afresh) and writes
+# results/benchmark.json and the README's benchmark table; e.g. BENCH_ARGS="--seeds 0 1 2 3 4".
+BENCH_ARGS ?=
+bench: install
+	$(BIN)/python benchmark.py $(BENCH_ARGS)
+
+# Opens the notebook in JupyterLab, with this project's environment as the kernel.
+lab: install
+	$(BIN)/jupyter lab main.ipynb
 
 # Regenerates the LaTeX tables and macros from results.json and builds report/main.pdf.
 report: report-deps $(BIN)/.installed

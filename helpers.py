@@ -4,7 +4,8 @@ The notebook ``main.ipynb`` calls these functions; it never copies code from
 here. Everything is importable without TensorFlow: Keras is imported lazily,
 only by the functions that need it.
 
-Sections: constants, data loading, metrics, plots.
+Sections: constants, data loading, metrics, plots, models, benchmarking
+and export, the model cache, the report.
 """
 
 from __future__ import annotations
@@ -1022,6 +1023,10 @@ class CentroidAgglomerative:
             raise ValueError("need n_clusters >= 2 and max_samples >= n_clusters")
         self.n_clusters, self.max_samples, self.random_state = n_clusters, max_samples, random_state
 
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """The constructor's arguments, as scikit-learn estimators report them."""
+        return {"n_clusters": self.n_clusters, "max_samples": self.max_samples, "random_state": self.random_state}
+
     def fit(self, x: np.ndarray) -> "CentroidAgglomerative":
         from sklearn.cluster import AgglomerativeClustering
 
@@ -1038,12 +1043,21 @@ class CentroidAgglomerative:
 
 
 def benchmark_classifier(
-    name: str, classifier: Any, x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray, y_test: np.ndarray
+    name: str,
+    classifier: Any,
+    x_train: np.ndarray,
+    y_train: np.ndarray,
+    x_test: np.ndarray,
+    y_test: np.ndarray,
+    cache: "ArtifactCache | None" = None,
+    cache_name: str | None = None,
 ) -> dict[str, float]:
     """Fit a supervised classifier on labelled training data and score it on the test data.
 
     A reference that *uses labels*, to show how much class information a
-    representation keeps; prints one row (method, fit time, accuracy).
+    representation keeps; prints one row (method, fit time, accuracy). With a
+    ``cache`` (and ``cache_name``) the fitted classifier is loaded when its
+    parameters and training data match, as in :func:`benchmark_clustering`.
 
     Returns
     -------
@@ -1052,9 +1066,20 @@ def benchmark_classifier(
     """
     import time
 
-    start = time.perf_counter()
-    classifier.fit(x_train, y_train)
-    fit_s = time.perf_counter() - start
+    if cache is not None:
+        if not cache_name:
+            raise ValueError("cache_name is required when a cache is given")
+        spec = {
+            "classifier": repr(classifier),
+            "params": {k: repr(v) for k, v in classifier.get_params().items()},
+            "x_train": array_checksum(x_train, y_train),
+        }
+        objects, info = cache.fetch(cache_name, spec, lambda: ({"classifier": classifier.fit(x_train, y_train)}, {}))
+        classifier, fit_s = objects["classifier"], info["fit_s"]
+    else:
+        start = time.perf_counter()
+        classifier.fit(x_train, y_train)
+        fit_s = time.perf_counter() - start
     acc = float(np.mean(classifier.predict(x_test) == y_test))
     print(f"{name:<50}{fit_s:>8.1f}{acc:>8.3f}")
     return {"acc": acc, "fit_s": fit_s}
@@ -1085,6 +1110,356 @@ def plot_explained_variance(explained_variance_ratio: Sequence[float], levels: S
     ax.set_title("PCA on the training pixels")
     ax.grid(alpha=0.3)
     return ax
+
+
+def student_t_assignments(codes: np.ndarray, centroids: np.ndarray, alpha: float = 1.0) -> np.ndarray:
+    """DEC's soft assignments: a Student's t kernel between codes and centroids.
+
+    ``q[i, j]`` is proportional to ``(1 + |z_i - mu_j|^2 / alpha) ** (-(alpha + 1) / 2)``,
+    normalised over the clusters ``j`` (Xie et al., 2016, eq. 1).
+
+    Parameters
+    ----------
+    codes : numpy.ndarray, shape (n, d)
+    centroids : numpy.ndarray, shape (k, d)
+    alpha : float, default 1.0
+        Degrees of freedom of the kernel.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n, k)
+        Rows sum to 1.
+
+    Raises
+    ------
+    ValueError
+        If the widths differ or alpha is not positive.
+    """
+    codes, centroids = np.asarray(codes, dtype=np.float64), np.asarray(centroids, dtype=np.float64)
+    if codes.ndim != 2 or centroids.ndim != 2 or codes.shape[1] != centroids.shape[1]:
+        raise ValueError(f"codes and centroids must be 2-D with equal widths, got {codes.shape}, {centroids.shape}")
+    if alpha <= 0:
+        raise ValueError(f"alpha must be positive, got {alpha}")
+    squared = ((codes[:, None, :] - centroids[None, :, :]) ** 2).sum(axis=2)
+    kernel = (1.0 + squared / alpha) ** (-(alpha + 1.0) / 2.0)
+    return kernel / kernel.sum(axis=1, keepdims=True)
+
+
+def target_distribution(q: np.ndarray) -> np.ndarray:
+    """DEC's sharpened target: ``p_ij = (q_ij^2 / f_j) / sum_j' (q_ij'^2 / f_j')``.
+
+    Squaring emphasises confident assignments; dividing by the cluster
+    frequencies ``f_j = sum_i q_ij`` keeps large clusters from absorbing the
+    rest (Xie et al., 2016, eq. 3).
+
+    Parameters
+    ----------
+    q : numpy.ndarray, shape (n, k)
+        Soft assignments, non-negative, rows summing to 1.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n, k)
+
+    Raises
+    ------
+    ValueError
+        If ``q`` is not 2-D or has negative entries.
+    """
+    q = np.asarray(q, dtype=np.float64)
+    if q.ndim != 2 or (q < 0).any():
+        raise ValueError("q must be a 2-D array of non-negative assignments")
+    weight = q**2 / q.sum(axis=0)
+    return weight / weight.sum(axis=1, keepdims=True)
+
+
+def clustering_layer(n_clusters: int, initial_centroids: np.ndarray | None = None, alpha: float = 1.0, name: str = "clustering") -> Any:
+    """A Keras layer mapping codes to DEC's soft assignments (see :func:`student_t_assignments`).
+
+    Its only weights are the centroids (shape ``(n_clusters, code width)``),
+    trained with the rest of the network.
+
+    Parameters
+    ----------
+    n_clusters : int
+    initial_centroids : numpy.ndarray, shape (n_clusters, d), optional
+        E.g. K-Means' centres on the codes; random otherwise.
+    alpha : float, default 1.0
+    name : str
+
+    Returns
+    -------
+    keras.layers.Layer
+    """
+    if not isinstance(n_clusters, (int, np.integer)) or n_clusters < 2:
+        raise ValueError(f"n_clusters must be an integer >= 2, got {n_clusters!r}")
+    if initial_centroids is not None and np.shape(initial_centroids)[0] != n_clusters:
+        raise ValueError(f"initial_centroids must have {n_clusters} rows, got shape {np.shape(initial_centroids)}")
+    return _clustering_layer_class()(n_clusters, initial_centroids, alpha, name=name)
+
+
+_CLUSTERING_LAYER: list[Any] = []
+
+
+def _clustering_layer_class() -> Any:
+    """The layer class, defined on first use so that importing helpers needs no Keras."""
+    if _CLUSTERING_LAYER:
+        return _CLUSTERING_LAYER[0]
+    import keras
+    from keras import ops
+
+    class ClusteringLayer(keras.layers.Layer):
+        def __init__(self, n_clusters: int, initial_centroids: Any = None, alpha: float = 1.0, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self.n_clusters, self.alpha = int(n_clusters), float(alpha)
+            self.initial_centroids = None if initial_centroids is None else np.asarray(initial_centroids, "float32")
+
+        def build(self, input_shape: Any) -> None:
+            initializer = (
+                "glorot_uniform" if self.initial_centroids is None
+                else keras.initializers.Constant(self.initial_centroids)
+            )
+            self.centroids = self.add_weight(
+                shape=(self.n_clusters, int(input_shape[-1])), initializer=initializer, name="centroids"
+            )
+
+        def call(self, codes: Any) -> Any:
+            squared = ops.sum(ops.square(ops.expand_dims(codes, 1) - self.centroids), axis=2)
+            kernel = ops.power(1.0 + squared / self.alpha, -(self.alpha + 1.0) / 2.0)
+            return kernel / ops.sum(kernel, axis=1, keepdims=True)
+
+        def get_config(self) -> dict[str, Any]:
+            return {**super().get_config(), "n_clusters": self.n_clusters, "alpha": self.alpha}
+
+    _CLUSTERING_LAYER.append(ClusteringLayer)
+    return ClusteringLayer
+
+
+def encoder_of(autoencoder: Any, code_layer: str = "code") -> Any:
+    """The encoder inside an autoencoder: its input up to the layer ``code_layer``.
+
+    The encoder shares the autoencoder's layers (training one trains the
+    other), also for an autoencoder reloaded from a file.
+    """
+    import keras
+
+    return keras.Model(autoencoder.input, autoencoder.get_layer(code_layer).output, name="encoder")
+
+
+def train_deep_clustering(
+    autoencoder: Any,
+    x: np.ndarray,
+    initial_centroids: np.ndarray,
+    reconstruction_weight: float | None = None,
+    code_layer: str = "code",
+    batch_size: int = 256,
+    update_interval: int = 140,
+    tol: float = 1e-3,
+    max_epochs: int = 20,
+    learning_rate: float = 1e-4,
+    seed: int = 0,
+    log: Any = print,
+) -> tuple[Any, dict[str, Any]]:
+    """DEC, or IDEC, fine-tuning of a copy of a pretrained autoencoder's encoder.
+
+    A :func:`clustering_layer` on the codes gives soft assignments ``q``.
+    Every ``update_interval`` batches ``q`` is recomputed for all of ``x``
+    and the target ``p`` (:func:`target_distribution`) refreshed; between
+    refreshes the encoder and the centroids minimise ``KL(p || q)`` (DEC, Xie
+    et al., 2016). With a ``reconstruction_weight`` the decoder is trained
+    too and the loss is ``0.1 KL + weight * MSE`` (IDEC, Guo et al., 2017), so
+    that the codes keep describing the images. Training stops when fewer than
+    ``tol`` of the hard assignments changed between two refreshes, or after
+    ``max_epochs`` passes over ``x``. The autoencoder passed in is not changed.
+
+    Parameters
+    ----------
+    autoencoder : keras.Model
+        Pretrained; its layer ``code_layer`` outputs the codes.
+    x : numpy.ndarray, shape (n, ...)
+        Training inputs (no labels).
+    initial_centroids : numpy.ndarray, shape (k, d)
+        Starting centroids, e.g. K-Means' on the codes of ``x``.
+    reconstruction_weight : float, optional
+        None for DEC; the weight of the reconstruction loss for IDEC.
+    code_layer : str
+    batch_size, update_interval : int
+    tol : float
+        Fraction of changed assignments below which training stops.
+    max_epochs : int
+    learning_rate : float
+        Adam's learning rate.
+    seed : int
+        Seeds the order of the training batches.
+    log : callable
+        Receives one progress line per target refresh.
+
+    Returns
+    -------
+    model : keras.Model
+        ``x -> q`` (soft assignments, rows sum to 1); ``argmax`` gives the clusters.
+    info : dict
+        ``iterations`` (target refreshes), ``epochs`` (passes over ``x``),
+        ``delta`` (the last fraction of changed assignments), ``converged``.
+
+    Raises
+    ------
+    ValueError
+        For sizes that make no sense or centroids not matching the code width.
+    """
+    import keras
+
+    initial_centroids = np.asarray(initial_centroids, dtype="float32")
+    if len(x) < batch_size or update_interval < 1 or not 0 <= tol < 1 or max_epochs < 1:
+        raise ValueError("need len(x) >= batch_size, update_interval >= 1, 0 <= tol < 1 and max_epochs >= 1")
+    if reconstruction_weight is not None and reconstruction_weight < 0:
+        raise ValueError(f"reconstruction_weight must be >= 0, got {reconstruction_weight}")
+    network = keras.models.clone_model(autoencoder)
+    network.set_weights(autoencoder.get_weights())
+    codes = network.get_layer(code_layer).output
+    if initial_centroids.ndim != 2 or initial_centroids.shape[1] != codes.shape[-1]:
+        raise ValueError(f"initial_centroids must have shape (k, {codes.shape[-1]}), got {initial_centroids.shape}")
+    q_output = clustering_layer(len(initial_centroids), initial_centroids)(codes)
+    assignment_model = keras.Model(network.input, q_output, name="dec" if reconstruction_weight is None else "idec")
+    if reconstruction_weight is None:
+        model = assignment_model
+        model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="kl_divergence")
+    else:
+        model = keras.Model(network.input, [q_output, network.output], name="idec_training")
+        model.compile(
+            optimizer=keras.optimizers.Adam(learning_rate),
+            loss=["kl_divergence", "mse"],
+            loss_weights=[0.1, reconstruction_weight],
+        )
+    rng = np.random.default_rng(seed)
+    chunk = update_interval * batch_size
+    max_iterations = max(1, int(np.ceil(max_epochs * len(x) / chunk)))
+    order, position = rng.permutation(len(x)), 0
+    q = assignment_model.predict(x, batch_size=1024, verbose=0)
+    previous = q.argmax(axis=1)
+    delta, iteration = 1.0, 0
+    for iteration in range(1, max_iterations + 1):
+        p = target_distribution(q).astype("float32")
+        if position + chunk > len(order):
+            order, position = rng.permutation(len(x)), 0
+        batch = order[position : position + chunk]
+        position += chunk
+        targets = p[batch] if reconstruction_weight is None else [p[batch], x[batch]]
+        model.fit(x[batch], targets, batch_size=batch_size, epochs=1, shuffle=False, verbose=0)
+        q = assignment_model.predict(x, batch_size=1024, verbose=0)
+        current = q.argmax(axis=1)
+        delta = float(np.mean(current != previous))
+        previous = current
+        log(f"[{assignment_model.name}] refresh {iteration}/{max_iterations}: {delta:.2%} of assignments changed")
+        if delta < tol:
+            break
+    info = {"iterations": iteration, "epochs": iteration * min(chunk, len(x)) / len(x), "delta": delta, "converged": delta < tol}
+    return assignment_model, info
+
+def plot_cluster_confidence(
+    images: np.ndarray,
+    probabilities: np.ndarray,
+    cluster_names: Sequence[str] | None = None,
+    per_side: int = 5,
+) -> Any:
+    """Each cluster's most and least confident members, by posterior probability.
+
+    Row ``k`` shows the ``per_side`` images assigned to cluster ``k`` with the
+    highest probability of belonging to it (left) and the ``per_side`` with the
+    lowest (right), so a reader sees what a cluster means and where it frays.
+
+    Parameters
+    ----------
+    images : numpy.ndarray, shape (n, 28, 28) or (n, 784)
+    probabilities : numpy.ndarray, shape (n, k)
+        Posterior (soft) assignments, e.g. ``GaussianMixture.predict_proba``;
+        each image belongs to its ``argmax`` cluster.
+    cluster_names : sequence of str, optional
+        Row titles (e.g. the class each cluster was matched to); "cluster k" otherwise.
+    per_side : int
+        Images on each side of a row.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        If the shapes disagree or ``per_side`` is not positive.
+    """
+    import matplotlib.pyplot as plt
+
+    probabilities = np.asarray(probabilities)
+    if probabilities.ndim != 2 or len(probabilities) != len(images):
+        raise ValueError(f"probabilities must have shape (n_images, k), got {probabilities.shape} for {len(images)} images")
+    if per_side < 1:
+        raise ValueError(f"per_side must be positive, got {per_side}")
+    n_clusters = probabilities.shape[1]
+    names = list(cluster_names) if cluster_names is not None else [f"cluster {k}" for k in range(n_clusters)]
+    if len(names) != n_clusters:
+        raise ValueError(f"need {n_clusters} cluster names, got {len(names)}")
+    assigned = probabilities.argmax(axis=1)
+    columns = 2 * per_side + 1
+    fig, axes = plt.subplots(n_clusters, columns, figsize=(columns * 0.55 + 1.3, n_clusters * 0.6), squeeze=False)
+    for k in range(n_clusters):
+        members = np.flatnonzero(assigned == k)
+        ranked = members[np.argsort(-probabilities[members, k], kind="stable")]
+        picks = [*ranked[:per_side], None, *ranked[::-1][:per_side][::-1]] if len(ranked) else []
+        for col in range(columns):
+            ax = axes[k, col]
+            index = picks[col] if col < len(picks) else None
+            if index is None:
+                ax.axis("off")
+            else:
+                _show_image(ax, images[index])
+                ax.set_xlabel(f"{probabilities[index, k]:.2f}", fontsize=6, labelpad=1)
+        axes[k, 0].axis("on")
+        axes[k, 0].set_ylabel(f"{names[k]} ({len(members)})", rotation=0, ha="right", va="center", fontsize=7)
+    axes[0, per_side // 2].set_title("most confident", fontsize=8)
+    axes[0, per_side + 1 + per_side // 2].set_title("least confident", fontsize=8)
+    fig.subplots_adjust(wspace=0.05, hspace=0.55)
+    return fig
+
+
+def random_shift_dataset(x: np.ndarray, batch_size: int, max_shift: float, seed: int) -> Any:
+    """A shuffled ``tf.data`` pipeline of ``(shifted, shifted)`` batches for autoencoder training.
+
+    Each image is translated by a random fraction (up to ``max_shift`` of its
+    height and width, vacated pixels black) every time it is drawn; the target
+    is the same shifted image, so the autoencoder learns codes that describe
+    garments wherever they sit, not pixel positions.
+
+    Parameters
+    ----------
+    x : numpy.ndarray, shape (n, 784)
+        Flattened 28 x 28 images.
+    batch_size : int
+    max_shift : float
+        In [0, 1): the largest translation, as a fraction of the image size.
+    seed : int
+        Seeds the shuffling and the shifts.
+
+    Returns
+    -------
+    tensorflow.data.Dataset
+    """
+    import keras
+    import tensorflow as tf
+
+    if not 0 <= max_shift < 1:
+        raise ValueError(f"max_shift must be in [0, 1), got {max_shift}")
+    if x.ndim != 2 or x.shape[1] != IMAGE_SHAPE[0] * IMAGE_SHAPE[1]:
+        raise ValueError(f"x must have shape (n, {IMAGE_SHAPE[0] * IMAGE_SHAPE[1]}), got {x.shape}")
+    shift = keras.layers.RandomTranslation(max_shift, max_shift, fill_mode="constant", seed=seed)
+
+    def augment(batch: Any) -> tuple[Any, Any]:
+        images = shift(tf.reshape(batch, (-1, *IMAGE_SHAPE, 1)), training=True)
+        flat = tf.reshape(images, (-1, x.shape[1]))
+        return flat, flat
+
+    data = tf.data.Dataset.from_tensor_slices(x).shuffle(len(x), seed=seed).batch(batch_size)
+    return data.map(augment).prefetch(2)
 
 
 # ---------------------------------------------------------------------------
@@ -1156,7 +1531,13 @@ def silhouette(features: np.ndarray, y_pred: np.ndarray, sample_size: int = SILH
 
 
 def benchmark_clustering(
-    name: str, estimator: Any, x_train: np.ndarray, x_test: np.ndarray, y_test: np.ndarray
+    name: str,
+    estimator: Any,
+    x_train: np.ndarray,
+    x_test: np.ndarray,
+    y_test: np.ndarray,
+    cache: "ArtifactCache | None" = None,
+    cache_name: str | None = None,
 ) -> dict[str, Any]:
     """Fit a clusterer on the training data, predict the test data, score it.
 
@@ -1176,25 +1557,60 @@ def benchmark_clustering(
     x_test : numpy.ndarray, shape (n_test, d)
     y_test : numpy.ndarray of int, shape (n_test,)
         Test labels, for scoring only.
+    cache : ArtifactCache, optional
+        Load the fitted estimator from here if an entry matches (its class,
+        its parameters and the training features' checksum), else fit and
+        save it. ``fit_s`` is then the time of the original fit.
+    cache_name : str, optional
+        Name of the cache entry; required with ``cache``.
 
     Returns
     -------
     dict
-        ``acc``, ``nmi``, ``ari``, ``silhouette``, ``fit_s``, ``predict_s``
-        and the test predictions under ``y_pred`` (a numpy array).
+        ``acc``, ``nmi``, ``ari``, ``silhouette``, ``fit_s``, ``predict_s``,
+        the test predictions under ``y_pred`` (a numpy array) and the fitted
+        estimator under ``estimator`` (the one passed, or the cached one).
     """
     import time
 
     if x_train.ndim != 2 or x_test.ndim != 2 or x_train.shape[1] != x_test.shape[1]:
         raise ValueError(f"x_train and x_test must be 2-D with equal widths, got {x_train.shape}, {x_test.shape}")
-    start = time.perf_counter()
-    estimator.fit(x_train)
-    fit_s = time.perf_counter() - start
+    if cache is not None:
+        if not cache_name:
+            raise ValueError("cache_name is required when a cache is given")
+        spec = {
+            "estimator": type(estimator).__name__,
+            "params": {k: repr(v) for k, v in estimator.get_params().items()},
+            "x_train": array_checksum(x_train),
+        }
+        objects, info = cache.fetch(cache_name, spec, lambda: ({"estimator": estimator.fit(x_train)}, {}))
+        estimator, fit_s = objects["estimator"], info["fit_s"]
+    else:
+        start = time.perf_counter()
+        estimator.fit(x_train)
+        fit_s = time.perf_counter() - start
     start = time.perf_counter()
     y_pred = np.asarray(estimator.predict(x_test))
     predict_s = time.perf_counter() - start
+    return {**score_row(name, y_test, y_pred, x_test, fit_s, predict_s), "estimator": estimator}
+
+
+def score_row(
+    name: str, y_test: np.ndarray, y_pred: np.ndarray, features: np.ndarray, fit_s: float, predict_s: float
+) -> dict[str, Any]:
+    """Score test predictions and print them as one table row (see ``TABLE_HEADER``).
+
+    For methods that are not a scikit-learn estimator (DEC, IDEC); the
+    silhouette is computed on ``features``, the method's own test features.
+
+    Returns
+    -------
+    dict
+        ``acc``, ``nmi``, ``ari``, ``silhouette``, ``fit_s``, ``predict_s``, ``y_pred``.
+    """
+    y_pred = np.asarray(y_pred)
     scores = evaluate(y_test, y_pred)
-    scores["silhouette"] = silhouette(x_test, y_pred)
+    scores["silhouette"] = silhouette(features, y_pred)
     print(
         f"{name:<34}{fit_s:>8.1f}{predict_s:>8.2f}{scores['acc']:>8.3f}{scores['nmi']:>8.3f}"
         f"{scores['ari']:>8.3f}{scores['silhouette']:>8.3f}"
@@ -1304,7 +1720,8 @@ def total_fit_seconds(row: Mapping[str, Any]) -> float:
 def write_results(results: Mapping[str, Any], path: str | os.PathLike) -> Path:
     """Write the study's results as indented JSON, atomically.
 
-    Arrays under a ``y_pred`` key are dropped (predictions are not results).
+    Each method's ``y_pred`` and ``estimator`` are dropped (predictions and
+    fitted models are not results).
 
     Parameters
     ----------
@@ -1321,7 +1738,8 @@ def write_results(results: Mapping[str, Any], path: str | os.PathLike) -> Path:
     _methods(results)
     cleaned = dict(results)
     cleaned["methods"] = {
-        key: {k: v for k, v in row.items() if k != "y_pred"} for key, row in results["methods"].items()
+        key: {k: v for k, v in row.items() if k not in ("y_pred", "estimator")}
+        for key, row in results["methods"].items()
     }
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -1329,6 +1747,302 @@ def write_results(results: Mapping[str, Any], path: str | os.PathLike) -> Path:
     temporary.write_text(json.dumps(_json_ready(cleaned), indent=2) + "\n")
     temporary.replace(path)
     return path
+
+
+#: Published deep-clustering figures on Fashion-MNIST (accuracy, NMI), with their protocol.
+PUBLISHED_DEEP_CLUSTERING: dict[str, dict[str, str]] = {
+    "DEC (Xie et al., 2016)": {"acc": "0.518", "nmi": "-", "protocol": "as quoted by N2D; fitted and scored on the same images"},
+    "IDEC (Guo et al., 2017)": {"acc": "0.529", "nmi": "-", "protocol": "as quoted by N2D; fitted and scored on the same images"},
+    "N2D (McConville et al., 2019)": {
+        "acc": "0.672", "nmi": "0.684", "protocol": "1,000 pretraining epochs; fitted and scored on the same images",
+    },
+}
+
+_BENCHMARK_METRICS = ("acc", "nmi", "ari")
+
+
+def aggregate_benchmark(runs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Mean and standard deviation over seeds of each method's scores and time.
+
+    Parameters
+    ----------
+    runs : sequence of mapping
+        The ``results.json`` of each seed's run (same methods in each).
+
+    Returns
+    -------
+    dict
+        ``{"seeds": [...], "n_runs": n, "methods": {key: {"label", "group",
+        "acc": {"mean", "std", "values"}, "nmi": ..., "ari": ...,
+        "fit_s": ...}}}``; ``fit_s`` is the method's whole fit time
+        (:func:`total_fit_seconds`); ``std`` is the sample standard deviation
+        (``ddof=1``; 0 for a single run).
+
+    Raises
+    ------
+    ValueError
+        If ``runs`` is empty or the runs do not hold the same methods.
+    """
+    if not runs:
+        raise ValueError("need at least one run to aggregate")
+    keys = list(_methods(runs[0]))
+    for run in runs[1:]:
+        if list(_methods(run)) != keys:
+            raise ValueError("every run must hold the same methods, in the same order")
+
+    def summary(values: list[float]) -> dict[str, Any]:
+        return {
+            "mean": float(np.mean(values)),
+            "std": float(np.std(values, ddof=1)) if len(values) > 1 else 0.0,
+            "values": [float(v) for v in values],
+        }
+
+    methods = {}
+    for key in keys:
+        rows = [run["methods"][key] for run in runs]
+        methods[key] = {
+            "label": rows[0]["label"],
+            "group": rows[0].get("group", "assignment"),
+            **{metric: summary([row[metric] for row in rows]) for metric in _BENCHMARK_METRICS},
+            "fit_s": summary([total_fit_seconds(row) for row in rows]),
+        }
+    return {
+        "seeds": [run.get("parameters", {}).get("SEED") for run in runs],
+        "n_runs": len(runs),
+        "total_s": summary([run.get("total_s", float("nan")) for run in runs]),
+        "device": runs[0].get("device", "?"),
+        "methods": methods,
+    }
+
+
+def benchmark_table_markdown(benchmark: Mapping[str, Any]) -> str:
+    """The benchmark as a Markdown table (mean +- std over seeds), published figures below it."""
+    lines = [
+        f"| method | ACC | NMI | ARI | fit (s) |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    cell = lambda s, digits: f"{s['mean']:.{digits}f} ± {s['std']:.{digits}f}"
+    for row in _methods(benchmark).values():
+        lines.append(
+            f"| {row['label']} | {cell(row['acc'], 3)} | {cell(row['nmi'], 3)} | {cell(row['ari'], 3)} | "
+            f"{cell(row['fit_s'], 0)} |"
+        )
+    lines += ["", "| published | ACC | NMI | protocol |", "|---|---:|---:|---|"]
+    lines += [
+        f"| {name} | {row['acc']} | {row['nmi']} | {row['protocol']} |" for name, row in PUBLISHED_DEEP_CLUSTERING.items()
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def benchmark_table_latex(benchmark: Mapping[str, Any]) -> str:
+    """The benchmark's rows as a LaTeX ``tabular`` (mean and std over seeds), published figures below."""
+    seeds = ", ".join(str(seed) for seed in benchmark.get("seeds", []))
+    lines = [
+        rf"% Generated by helpers.benchmark_table_latex from results/benchmark.json (seeds {seeds}); do not edit.",
+        r"\begin{tabular}{@{}lcccr@{}}",
+        r"\toprule",
+        r"Method & ACC & NMI & ARI & Fit (s) \\",
+        r"\midrule",
+    ]
+    cell = lambda s, digits: rf"{s['mean']:.{digits}f}\,$\pm$\,{s['std']:.{digits}f}"
+    for row in _methods(benchmark).values():
+        lines.append(
+            rf"{_latex_escape(row['label'])} & {cell(row['acc'], 3)} & {cell(row['nmi'], 3)} & "
+            rf"{cell(row['ari'], 3)} & {row['fit_s']['mean']:.0f} \\"
+        )
+    lines.append(r"\midrule")
+    for name, row in PUBLISHED_DEEP_CLUSTERING.items():
+        lines.append(rf"{_latex_escape(name)}$^\dagger$ & {row['acc']} & {row['nmi']} & -- & -- \\")
+    lines += [r"\bottomrule", r"\end{tabular}", ""]
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------
+# Cache of trained models (so that a second run of the notebook is fast)
+# ---------------------------------------------------------------------------
+
+
+def array_checksum(*arrays: np.ndarray) -> str:
+    """SHA-256 of arrays' shapes, dtypes and contents, as a hex string.
+
+    Part of every cache key: a model trained on other data (another subset,
+    other codes upstream) never matches.
+    """
+    digest = hashlib.sha256()
+    for array in arrays:
+        array = np.ascontiguousarray(array)
+        digest.update(f"{array.shape}{array.dtype.str}".encode())
+        digest.update(array.data)
+    return digest.hexdigest()
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _major_minor(version: str) -> str:
+    return ".".join(version.split(".")[:2])
+
+
+class ArtifactCache:
+    """Saves trained models under a key made of everything that determines them.
+
+    An entry is a folder ``<directory>/<name>-<key>/`` holding the saved
+    objects and a ``meta.json`` with each file's SHA-256. The key hashes the
+    entry's name, the caller's ``spec`` (architecture, training parameters,
+    seed, the training data's :func:`array_checksum`) and the major.minor
+    versions of Python and the libraries, so a changed parameter never loads a
+    stale model. Entries are written to a temporary folder and renamed into
+    place, so an interrupted save leaves no entry; a file that does not match
+    its checksum (truncated, edited) is reported, discarded and retrained.
+
+    Objects are saved by type: ``keras.Model`` as ``.keras`` (reloaded without
+    its optimizer state), ``numpy.ndarray`` as ``.npy``, anything else (fitted
+    scikit-learn estimators) with ``pickle``. Load only caches you wrote
+    yourself: unpickling runs code.
+
+    Parameters
+    ----------
+    directory : str or path-like
+        Cache folder; created on first save.
+    retrain : bool, default False
+        Ignore existing entries (they are overwritten by the new training).
+    log : callable, default print
+        Receives one line per lookup (loaded, trained, or discarded and why).
+    """
+
+    def __init__(self, directory: str | os.PathLike, retrain: bool = False, log: Any = print) -> None:
+        self.directory = Path(directory)
+        self.retrain = bool(retrain)
+        self.log = log
+        self.versions = {name: _major_minor(v) for name, v in library_versions().items()}
+        #: Names of the entries this object loaded, and of those it trained, in order.
+        self.loaded: list[str] = []
+        self.trained: list[str] = []
+
+    def key(self, name: str, spec: Mapping[str, Any]) -> str:
+        """The 16-hex-digit key of an entry (stable across runs and machines)."""
+        import json
+
+        if not name or not all(c.isalnum() or c in "_-" for c in name):
+            raise ValueError(f"cache entry names use letters, digits, '_' and '-', got {name!r}")
+        material = json.dumps({"name": name, "spec": _json_ready(spec), "versions": self.versions}, sort_keys=True)
+        return hashlib.sha256(material.encode()).hexdigest()[:16]
+
+    def path(self, name: str, spec: Mapping[str, Any]) -> Path:
+        """Where the entry for ``name`` and ``spec`` lives (whether or not it exists)."""
+        return self.directory / f"{name}-{self.key(name, spec)}"
+
+    def fetch(
+        self, name: str, spec: Mapping[str, Any], train: Any
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Load the entry for ``spec``, or call ``train()`` and save what it returns.
+
+        Parameters
+        ----------
+        name : str
+            Short name of the entry (letters, digits, ``_``, ``-``).
+        spec : mapping
+            JSON-serialisable description of everything that determines the
+            result; include the seed and the training data's checksum.
+        train : callable
+            ``train() -> (objects, info)``: ``objects`` a dict of name to
+            object to save, ``info`` a JSON-serialisable dict kept beside them
+            (e.g. the loss history).
+
+        Returns
+        -------
+        objects : dict
+            As ``train`` returned them, or as loaded.
+        info : dict
+            ``train``'s info plus ``fit_s`` (wall time of ``train()`` when it
+            ran, also when loaded later), ``loaded`` (bool) and ``path``.
+        """
+        import time
+
+        path = self.path(name, spec)
+        if not self.retrain and path.exists():
+            try:
+                objects, info = self._load(path)
+                self.log(f"[cache] {name}: loaded {path} (trained in {info['fit_s']:.1f} s)")
+                self.loaded.append(name)
+                return objects, {**info, "loaded": True, "path": str(path)}
+            except Exception as error:  # any damage means: do not trust it, train again
+                self.log(f"[cache] {name}: discarding damaged entry {path} ({error}); retraining")
+        elif self.retrain:
+            self.log(f"[cache] {name}: RETRAIN set; training")
+        else:
+            self.log(f"[cache] {name}: no entry {path}; training")
+        start = time.perf_counter()
+        objects, info = train()
+        info = {**info, "fit_s": time.perf_counter() - start}
+        self._save(path, name, spec, objects, info)
+        self.log(f"[cache] {name}: saved {path}")
+        self.trained.append(name)
+        return objects, {**info, "loaded": False, "path": str(path)}
+
+    def _save(self, path: Path, name: str, spec: Mapping[str, Any], objects: Mapping[str, Any], info: Mapping[str, Any]) -> None:
+        import json
+        import pickle
+        import shutil
+        import uuid
+
+        self.directory.mkdir(parents=True, exist_ok=True)
+        temporary = self.directory / f".tmp-{path.name}-{uuid.uuid4().hex[:8]}"
+        temporary.mkdir()
+        files = {}
+        try:
+            for object_name, value in objects.items():
+                if hasattr(value, "save") and hasattr(value, "get_weights"):
+                    file, kind = f"{object_name}.keras", "keras"
+                    value.save(temporary / file)
+                elif isinstance(value, np.ndarray):
+                    file, kind = f"{object_name}.npy", "numpy"
+                    np.save(temporary / file, value, allow_pickle=False)
+                else:
+                    file, kind = f"{object_name}.pkl", "pickle"
+                    (temporary / file).write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+                files[object_name] = {"file": file, "kind": kind, "sha256": _file_sha256(temporary / file)}
+            meta = {"name": name, "spec": _json_ready(spec), "versions": self.versions, "files": files, "info": _json_ready(info)}
+            (temporary / "meta.json").write_text(json.dumps(meta, indent=1))
+            if path.exists():
+                shutil.rmtree(path)
+            os.replace(temporary, path)
+        except BaseException:
+            shutil.rmtree(temporary, ignore_errors=True)
+            raise
+
+    def _load(self, path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+        import json
+        import pickle
+        import shutil
+
+        try:
+            meta = json.loads((path / "meta.json").read_text())
+            files = meta["files"]
+            for entry in files.values():
+                if _file_sha256(path / entry["file"]) != entry["sha256"]:
+                    raise ValueError(f"{entry['file']} does not match its checksum")
+            objects: dict[str, Any] = {}
+            for object_name, entry in files.items():
+                file = path / entry["file"]
+                if entry["kind"] == "keras":
+                    import keras
+
+                    custom_objects = {"ClusteringLayer": _clustering_layer_class()}
+                    objects[object_name] = keras.models.load_model(file, custom_objects=custom_objects, compile=False)
+                elif entry["kind"] == "numpy":
+                    objects[object_name] = np.load(file, allow_pickle=False)
+                else:
+                    objects[object_name] = pickle.loads(file.read_bytes())
+            return objects, meta["info"]
+        except Exception:
+            shutil.rmtree(path, ignore_errors=True)
+            raise
 
 
 def _latex_escape(text: str) -> str:
@@ -1435,6 +2149,37 @@ def results_table_markdown(results: Mapping[str, Any]) -> str:
                   "| logistic regression on | test accuracy | fit (s) |", "|---|---:|---:|"]
         lines += [f"| {row['label']} | {row['acc']:.3f} | {row['fit_s']:.0f} |" for row in supervised.values()]
     return "\n".join(lines) + "\n"
+
+
+BENCHMARK_MARKERS = ("<!-- benchmark:start -->", "<!-- benchmark:end -->")
+
+
+def _replace_block(readme_path: str | os.PathLike, markers: tuple[str, str], body: str) -> None:
+    """Replace the text between two marker lines of a file, keeping the rest."""
+    readme = Path(readme_path).read_text()
+    start, end = markers
+    if start not in readme or end not in readme or readme.index(start) > readme.index(end):
+        raise ValueError(f"{readme_path} must contain the lines {start} and {end}, in that order")
+    before, rest = readme.split(start, 1)
+    after = rest.split(end, 1)[1]
+    Path(readme_path).write_text(f"{before}{start}\n{body}{end}{after}")
+
+
+def update_readme_benchmark(benchmark_path: str | os.PathLike, readme_path: str | os.PathLike) -> None:
+    """Replace the README's benchmark block (between ``BENCHMARK_MARKERS``) with
+    :func:`benchmark_table_markdown` of ``results/benchmark.json``."""
+    import json
+
+    benchmark = json.loads(Path(benchmark_path).read_text())
+    seeds = ", ".join(str(seed) for seed in benchmark["seeds"])
+    total = benchmark["total_s"]
+    body = (
+        f"Mean ± standard deviation over {benchmark['n_runs']} runs (seeds {seeds}) of the whole notebook; "
+        f"test set, fitted on the training set. Notebook time per run: {total['mean'] / 60:.1f} ± "
+        f"{total['std'] / 60:.1f} min on the {benchmark.get('device', 'CPU')}.\n\n"
+        f"{benchmark_table_markdown(benchmark)}"
+    )
+    _replace_block(readme_path, BENCHMARK_MARKERS, body)
 
 
 def update_readme_results(results_path: str | os.PathLike, readme_path: str | os.PathLike) -> None:
@@ -1661,20 +2406,26 @@ def comparisons_table_latex(results: Mapping[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_report_inputs(results_path: str | os.PathLike, report_dir: str | os.PathLike) -> list[Path]:
+def write_report_inputs(
+    results_path: str | os.PathLike, report_dir: str | os.PathLike, benchmark_path: str | os.PathLike | None = None
+) -> list[Path]:
     """Generate the report's LaTeX inputs from ``results.json``.
 
     Writes ``results.tex`` (:func:`results_table_latex`), ``macros.tex``
     (:func:`report_macros_latex`), ``architecture.tex``
     (:func:`architecture_table_latex`) when the results describe the
     autoencoder's layers, and ``comparisons.tex`` (:func:`comparisons_table_latex`)
-    when they hold comparison rows or a supervised reference.
+    when they hold comparison rows or a supervised reference; with a
+    ``benchmark_path`` that exists, also ``benchmark.tex``
+    (:func:`benchmark_table_latex`, mean and std over seeds).
 
     Parameters
     ----------
     results_path : str or path-like
     report_dir : str or path-like
         Created if absent.
+    benchmark_path : str or path-like, optional
+        ``results/benchmark.json`` as written by ``benchmark.py``.
 
     Returns
     -------
@@ -1691,6 +2442,8 @@ def write_report_inputs(results_path: str | os.PathLike, report_dir: str | os.Pa
         outputs["architecture.tex"] = architecture_table_latex(results)
     if results.get("supervised") or any(row.get("group") == "comparison" for row in results["methods"].values()):
         outputs["comparisons.tex"] = comparisons_table_latex(results)
+    if benchmark_path is not None and Path(benchmark_path).is_file():
+        outputs["benchmark.tex"] = benchmark_table_latex(json.loads(Path(benchmark_path).read_text()))
     written = []
     for name, text in outputs.items():
         path = report_dir / name

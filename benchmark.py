@@ -1,0 +1,74 @@
+"""Multi-seed benchmark: run main.ipynb headless for several seeds and aggregate the scores.
+
+Usage (from the repository root; `make bench` runs the default):
+    .venv/bin/python benchmark.py                 # seeds 0 1 2, every model trained afresh
+    .venv/bin/python benchmark.py --seeds 0 1 2 3 4 --use-cache -p EPOCHS 40
+
+Each run writes results/runs/seed-<N>/ (executed notebook, results.json, figures); the
+aggregate (mean and standard deviation of ACC, NMI, ARI and fit time per method) goes to
+results/benchmark.json, and the README's benchmark table is regenerated from it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import sys
+from pathlib import Path
+
+import papermill
+from tqdm.auto import tqdm
+
+import helpers
+
+REPO = Path(__file__).resolve().parent
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--output", type=Path, default=REPO / "results" / "benchmark.json")
+    parser.add_argument("--runs-dir", type=Path, default=REPO / "results" / "runs")
+    parser.add_argument("--use-cache", action="store_true", help="load cached models (default: RETRAIN, so times are real)")
+    parser.add_argument("--readme", type=Path, default=REPO / "README.md", help="README to update ('' to skip)")
+    parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+                        help="extra notebook parameter, e.g. -p EPOCHS 40")
+    args = parser.parse_args(argv)
+    if len(set(args.seeds)) != len(args.seeds) or min(args.seeds) < 0:
+        parser.error("seeds must be distinct non-negative integers")
+    extra = {}
+    for name, value in args.parameter:
+        try:
+            extra[name] = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            extra[name] = value
+
+    runs = []
+    for seed in tqdm(args.seeds, desc="benchmark seeds", unit="run", file=sys.stdout):
+        run_dir = args.runs_dir / f"seed-{seed}"
+        run_dir.mkdir(parents=True, exist_ok=True)
+        parameters = {**extra, "SEED": seed, "OUTPUT_DIR": str(run_dir), "RETRAIN": not args.use_cache}
+        papermill.execute_notebook(
+            str(REPO / "main.ipynb"), str(run_dir / "main.ipynb"), parameters=parameters,
+            cwd=str(REPO), progress_bar=False, kernel_name="python3",
+        )
+        results = json.loads((run_dir / "results.json").read_text())
+        runs.append(results)
+        best = max(results["methods"].values(), key=lambda row: row["acc"])
+        tqdm.write(f"seed {seed}: {results['total_s'] / 60:.1f} min; best test ACC {best['acc']:.3f} ({best['label']})")
+
+    benchmark = helpers.aggregate_benchmark(runs)
+    benchmark["parameters"] = {**extra, "retrain": not args.use_cache}
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(benchmark, indent=2) + "\n")
+    print(f"Wrote {args.output}")
+    print(helpers.benchmark_table_markdown(benchmark))
+    if str(args.readme):
+        helpers.update_readme_benchmark(args.output, args.readme)
+        print(f"Updated the benchmark table in {args.readme}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
