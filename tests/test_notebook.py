@@ -1,6 +1,7 @@
 """Smoke test: main.ipynb runs top to bottom in QUICK mode and writes every output."""
 
 import json
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -11,27 +12,38 @@ REPO = Path(__file__).resolve().parents[1]
 FIGURES = [
     "sample_images", "elbow", "confusion_kmeans_raw", "autoencoder_loss", "reconstructions",
     "confusion_ae_kmeans", "gmm_bic", "confusion_ae_gmm", "latent_map", "explained_variance",
-    "conv_autoencoder_loss",
+    "conv_autoencoder_loss", "shift_autoencoder_loss", "confusion_n2d", "cluster_confidence",
 ]
 METHODS = ["kmeans_raw", "ae_kmeans", "ae_gmm"]
 COMPARISONS = [
     f"pca_{level}_{algorithm}" for level in (80, 90, 95) for algorithm in ("kmeans", "gmm")
 ] + ["conv_kmeans", "conv_gmm", "minibatch_kmeans_raw", "ae_minibatch_kmeans", "ae_ward"]
+BEYOND = ["dec", "idec", "shift_ae_gmm", "n2d"]
+NETWORKS = ["autoencoder", "conv_autoencoder", "dec", "idec", "shift_autoencoder"]
 
 
-def run_quick(output_dir: Path) -> nbformat.NotebookNode:
+def run_quick(output_dir: Path, cache_dir: Path, **parameters) -> nbformat.NotebookNode:
     executed = output_dir / "main.executed.ipynb"
     papermill.execute_notebook(
-        str(REPO / "main.ipynb"), str(executed), parameters={"QUICK": True, "OUTPUT_DIR": str(output_dir)},
+        str(REPO / "main.ipynb"), str(executed),
+        parameters={"QUICK": True, "OUTPUT_DIR": str(output_dir), "CACHE_DIR": str(cache_dir), **parameters},
         cwd=str(REPO), progress_bar=False, kernel_name="python3",
     )
     return nbformat.read(executed, as_version=4)
 
 
+def outputs_text(notebook: nbformat.NotebookNode) -> str:
+    return "".join(o.get("text", "") for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs)
+
+
+def read_results(output_dir: Path) -> dict:
+    return json.loads((output_dir / "results.json").read_text())
+
+
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory):
     output_dir = tmp_path_factory.mktemp("quick")
-    return output_dir, run_quick(output_dir)
+    return output_dir, run_quick(output_dir, output_dir / "cache")
 
 
 def test_every_cell_ran_without_error(quick_run):
@@ -52,19 +64,25 @@ def test_parameters_cell_is_tagged_for_papermill():
 def test_results_json_has_every_method(quick_run):
     output_dir, _ = quick_run
     results = json.loads((output_dir / "results.json").read_text())
-    assert list(results["methods"]) == METHODS + COMPARISONS
+    assert list(results["methods"]) == METHODS + COMPARISONS + BEYOND
     for key, row in results["methods"].items():
         assert 0 <= row["acc"] <= 1 and 0 <= row["nmi"] <= 1 and -1 <= row["ari"] <= 1
         assert -1 <= row["silhouette"] <= 1
         assert row["fit_s"] > 0 and row["predict_s"] >= 0
-        assert row.get("group", "assignment") == ("comparison" if key in COMPARISONS else "assignment")
+        group = "comparison" if key in COMPARISONS else "beyond" if key in BEYOND else "assignment"
+        assert row.get("group", "assignment") == group
     assert list(results["supervised"]) == ["logreg_raw", "logreg_pca", "logreg_ae"]
     assert all(0 <= row["acc"] <= 1 for row in results["supervised"].values())
     assert results["parameters"]["QUICK"] is True
     assert results["total_s"] > 0 and results["peak_memory_gib"] > 0
     assert {"load", "kmeans_raw", "autoencoder_fit", "ae_gmm", "latent_map", "pca", "pca_clustering",
-            "conv_autoencoder_fit", "conv_clustering", "other_algorithms", "supervised"} <= set(results["stages_s"])
+            "conv_autoencoder_fit", "conv_clustering", "other_algorithms", "supervised", "dec", "idec",
+            "shift_autoencoder_fit", "umap"} <= set(results["stages_s"])
     assert results["gmm_selection"]["covariance_type"] in {"full", "tied", "diag", "spherical"}
+    assert set(results["deep_clustering"]) == {"dec", "idec"}
+    assert all(info["iterations"] >= 1 for info in results["deep_clustering"].values())
+    # A cold cache: everything was trained, nothing loaded.
+    assert results["cache"]["loaded"] == [] and set(NETWORKS) <= set(results["cache"]["trained"])
 
 
 def test_every_figure_and_the_latex_table_are_written(quick_run):
@@ -77,7 +95,7 @@ def test_every_figure_and_the_latex_table_are_written(quick_run):
     table = (output_dir / "report" / "results.tex").read_text()
     comparisons = (output_dir / "report" / "comparisons.tex").read_text()
     for key, row in results["methods"].items():
-        assert f"{row['acc']:.3f}" in (comparisons if key in COMPARISONS else table)
+        assert f"{row['acc']:.3f}" in (table if key in METHODS else comparisons)
         assert f"{row['silhouette']:.3f}" in comparisons
     macros = (output_dir / "report" / "macros.tex").read_text()
     assert rf"\newcommand{{\AccAeGmm}}{{{results['methods']['ae_gmm']['acc']:.3f}}}" in macros
@@ -88,7 +106,7 @@ def test_every_figure_and_the_latex_table_are_written(quick_run):
 
 def test_same_seed_gives_the_same_results(quick_run, tmp_path):
     first_dir, _ = quick_run
-    run_quick(tmp_path)
+    run_quick(tmp_path, tmp_path / "fresh_cache")
     first = json.loads((first_dir / "results.json").read_text())["methods"]
     second = json.loads((tmp_path / "results.json").read_text())["methods"]
     # scikit-learn steps: identical clusters, so identical scores.
@@ -99,3 +117,48 @@ def test_same_seed_gives_the_same_results(quick_run, tmp_path):
     for method in ("ae_kmeans", "ae_gmm"):
         for metric in ("acc", "nmi", "ari"):
             assert abs(first[method][metric] - second[method][metric]) <= 0.01, (method, metric)
+
+
+def test_second_run_loads_every_model_and_reproduces_the_results(quick_run, tmp_path):
+    first_dir, _ = quick_run
+    notebook = run_quick(tmp_path, first_dir / "cache")
+    second = read_results(tmp_path)
+    assert second["cache"]["trained"] == []
+    assert set(NETWORKS + ["umap", "kmeans_raw", "n2d"]) <= set(second["cache"]["loaded"])
+    text = outputs_text(notebook)
+    assert f"[cache] autoencoder: loaded {first_dir / 'cache'}" in text
+    assert "Epoch 1/" not in text  # no network was trained
+    first = read_results(first_dir)
+    for key, row in first["methods"].items():
+        assert {m: row[m] for m in ("acc", "nmi", "ari", "fit_s")} == {
+            m: second["methods"][key][m] for m in ("acc", "nmi", "ari", "fit_s")
+        }, key
+    assert second["autoencoder"]["loaded_from_cache"] and not first["autoencoder"]["loaded_from_cache"]
+
+
+@pytest.fixture(scope="module")
+def damaged_and_changed_run(quick_run, tmp_path_factory):
+    """A run on a copy of the first run's cache with the autoencoder's file truncated and MAX_SHIFT changed."""
+    first_dir, _ = quick_run
+    output_dir = tmp_path_factory.mktemp("damaged")
+    cache_dir = output_dir / "cache"
+    shutil.copytree(first_dir / "cache", cache_dir)
+    (saved,) = cache_dir.glob("autoencoder-*/autoencoder.keras")
+    saved.write_bytes(saved.read_bytes()[:1000])
+    notebook = run_quick(output_dir, cache_dir, MAX_SHIFT=0.05)
+    return read_results(output_dir), outputs_text(notebook)
+
+
+def test_a_truncated_model_file_is_reported_and_retrained(damaged_and_changed_run):
+    results, text = damaged_and_changed_run
+    assert "[cache] autoencoder: discarding damaged entry" in text
+    assert "autoencoder" in results["cache"]["trained"]
+    assert not results["autoencoder"]["loaded_from_cache"]
+
+
+def test_a_changed_parameter_retrains_only_what_depends_on_it(damaged_and_changed_run):
+    results, _ = damaged_and_changed_run
+    # MAX_SHIFT changes the shifted autoencoder and everything downstream of it ...
+    assert {"shift_autoencoder", "umap", "n2d"} <= set(results["cache"]["trained"])
+    # ... but not the models that do not depend on it.
+    assert {"kmeans_raw", "conv_autoencoder"} <= set(results["cache"]["loaded"])

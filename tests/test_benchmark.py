@@ -1,0 +1,110 @@
+"""The multi-seed benchmark's aggregation and tables, the confidence figure, the shift augmentation."""
+
+import json
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+import helpers
+
+
+def run(seed, acc, fit_s, total_s=600.0):
+    return {
+        "methods": {
+            "kmeans_raw": {"label": "K-Means on raw pixels", "acc": acc, "nmi": 0.5, "ari": 0.3, "fit_s": fit_s},
+            "n2d": {"label": "Shifted AE + UMAP + GMM (N2D)", "acc": acc + 0.1, "nmi": 0.6, "ari": 0.4,
+                    "fit_s": 1.0, "representation_s": 100.0, "group": "beyond"},
+        },
+        "parameters": {"SEED": seed}, "total_s": total_s, "device": "CPU",
+    }
+
+
+def test_aggregate_gives_mean_and_sample_std_per_method():
+    benchmark = helpers.aggregate_benchmark([run(0, 0.4, 10.0), run(1, 0.5, 20.0), run(2, 0.6, 30.0)])
+    assert benchmark["seeds"] == [0, 1, 2] and benchmark["n_runs"] == 3
+    acc = benchmark["methods"]["kmeans_raw"]["acc"]
+    assert acc["mean"] == pytest.approx(0.5) and acc["std"] == pytest.approx(0.1) and acc["values"] == [0.4, 0.5, 0.6]
+    # The fit time includes the representation's (the autoencoder's training).
+    assert benchmark["methods"]["n2d"]["fit_s"]["mean"] == pytest.approx(101.0)
+    assert benchmark["methods"]["n2d"]["group"] == "beyond"
+    assert helpers.aggregate_benchmark([run(0, 0.4, 10.0)])["methods"]["kmeans_raw"]["acc"]["std"] == 0.0
+
+
+def test_aggregate_rejects_no_runs_and_mismatched_methods():
+    with pytest.raises(ValueError, match="at least one"):
+        helpers.aggregate_benchmark([])
+    other = run(1, 0.5, 1.0)
+    del other["methods"]["n2d"]
+    with pytest.raises(ValueError, match="same methods"):
+        helpers.aggregate_benchmark([run(0, 0.4, 1.0), other])
+
+
+def test_benchmark_tables_show_mean_std_and_the_published_figures(tmp_path):
+    benchmark = helpers.aggregate_benchmark([run(0, 0.4, 10.0), run(1, 0.5, 20.0)])
+    markdown = helpers.benchmark_table_markdown(benchmark)
+    assert "| K-Means on raw pixels | 0.450 ± 0.071 |" in markdown
+    assert "| N2D (McConville et al., 2019) | 0.672 | 0.684 |" in markdown
+    latex = helpers.benchmark_table_latex(benchmark)
+    assert r"0.450\,$\pm$\,0.071" in latex and "seeds 0, 1" in latex and r"\end{tabular}" in latex
+    path = tmp_path / "benchmark.json"
+    path.write_text(json.dumps(benchmark))
+    readme = tmp_path / "README.md"
+    readme.write_text("intro\n<!-- benchmark:start -->\nold\n<!-- benchmark:end -->\nrest\n")
+    helpers.update_readme_benchmark(path, readme)
+    text = readme.read_text()
+    assert "old" not in text and "2 runs (seeds 0, 1)" in text and text.startswith("intro\n") and text.endswith("rest\n")
+    assert "0.450 ± 0.071" in text
+    written = helpers.write_report_inputs(_results_file(tmp_path), tmp_path / "report", path)
+    assert tmp_path / "report" / "benchmark.tex" in written
+    assert "0.450" in (tmp_path / "report" / "benchmark.tex").read_text()
+
+
+def _results_file(tmp_path):
+    path = tmp_path / "results.json"
+    helpers.write_results(run(0, 0.4, 10.0), path)
+    return path
+
+
+def test_readme_without_benchmark_markers_is_an_error(tmp_path):
+    path = tmp_path / "benchmark.json"
+    path.write_text(json.dumps(helpers.aggregate_benchmark([run(0, 0.4, 10.0)])))
+    readme = tmp_path / "README.md"
+    readme.write_text("no markers\n")
+    with pytest.raises(ValueError, match="benchmark:start"):
+        helpers.update_readme_benchmark(path, readme)
+
+
+def test_confidence_figure_orders_each_cluster_by_posterior():
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 255, size=(60, 28, 28))
+    probabilities = rng.dirichlet(np.ones(3), size=60)
+    fig = helpers.plot_cluster_confidence(images, probabilities, ["a", "b", "c"], per_side=2)
+    axes = np.array(fig.axes).reshape(3, 5)
+    for k in range(3):
+        members = np.flatnonzero(probabilities.argmax(axis=1) == k)
+        shown = [float(ax.get_xlabel()) for ax in axes[k] if ax.get_xlabel()]
+        expected = np.sort(probabilities[members, k])[::-1]
+        np.testing.assert_allclose(shown, np.r_[expected[:2], expected[-2:]], atol=0.005)
+        assert axes[k, 0].get_ylabel() == f"{'abc'[k]} ({len(members)})"
+    plt.close(fig)
+    with pytest.raises(ValueError, match="shape"):
+        helpers.plot_cluster_confidence(images, probabilities[:10])
+    with pytest.raises(ValueError, match="names"):
+        helpers.plot_cluster_confidence(images, probabilities, ["a"])
+
+
+def test_shifted_batches_are_translated_copies_with_input_equal_to_target():
+    x = np.zeros((64, 784), dtype="float32")
+    x[:, 14 * 28 + 14] = 1.0  # one bright pixel in the centre
+    unshifted = next(iter(helpers.random_shift_dataset(x, 64, 0.0, seed=0)))
+    np.testing.assert_array_equal(unshifted[0].numpy(), x)
+    inputs, targets = next(iter(helpers.random_shift_dataset(x, 64, 0.2, seed=0)))
+    inputs = inputs.numpy()
+    np.testing.assert_array_equal(inputs, targets.numpy())
+    positions = inputs.argmax(axis=1)
+    assert len(set(positions)) > 5  # different images moved differently
+    rows, cols = np.divmod(positions, 28)
+    assert np.abs(rows - 14).max() <= 6 and np.abs(cols - 14).max() <= 6  # at most 20% of 28 pixels
+    with pytest.raises(ValueError, match="max_shift"):
+        helpers.random_shift_dataset(x, 64, 1.5, seed=0)
