@@ -1834,6 +1834,25 @@ def benchmark_table_markdown(benchmark: Mapping[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def benchmark_macros_latex(benchmark: Mapping[str, Any]) -> str:
+    r"""``\newcommand`` definitions of the benchmark's figures for the report's text.
+
+    Per method: ``\BenchAcc<Name>``, ``\BenchNmi<Name>`` (mean, 3 decimals)
+    and ``\BenchAccSd<Name>``, ``\BenchNmiSd<Name>`` (standard deviation);
+    run-wide ``\BenchRuns`` and ``\BenchMinutes`` (mean notebook time).
+    """
+    lines = [r"% Generated from results/benchmark.json by helpers.write_report_inputs; do not edit."]
+    for key, row in _methods(benchmark).items():
+        name = latex_macro_name(key)
+        for metric in ("acc", "nmi"):
+            label = metric.capitalize()
+            lines.append(rf"\newcommand{{\Bench{label}{name}}}{{{row[metric]['mean']:.3f}}}")
+            lines.append(rf"\newcommand{{\Bench{label}Sd{name}}}{{{row[metric]['std']:.3f}}}")
+    lines.append(rf"\newcommand{{\BenchRuns}}{{{benchmark['n_runs']}}}")
+    lines.append(rf"\newcommand{{\BenchMinutes}}{{{benchmark['total_s']['mean'] / 60:.1f}}}")
+    return "\n".join(lines) + "\n"
+
+
 def benchmark_table_latex(benchmark: Mapping[str, Any]) -> str:
     """The benchmark's rows as a LaTeX ``tabular`` (mean and std over seeds), published figures below."""
     seeds = ", ".join(str(seed) for seed in benchmark.get("seeds", []))
@@ -2315,7 +2334,9 @@ def report_macros_latex(results: Mapping[str, Any]) -> str:
         macros["EpochsRun"] = str(autoencoder["epochs_run"])
         macros["AeParams"] = f"{autoencoder['parameters']:,}"
     stages = results.get("stages_s") or {}
-    if "autoencoder_fit" in stages:
+    if "fit_s" in autoencoder:  # the training time, also when this run loaded the model from the cache
+        macros["AeFitSeconds"] = f"{autoencoder['fit_s']:.0f}"
+    elif "autoencoder_fit" in stages:
         macros["AeFitSeconds"] = f"{stages['autoencoder_fit']:.0f}"
     gmm = results.get("gmm_selection") or {}
     if gmm:
@@ -2417,7 +2438,8 @@ def write_report_inputs(
     autoencoder's layers, and ``comparisons.tex`` (:func:`comparisons_table_latex`)
     when they hold comparison rows or a supervised reference; with a
     ``benchmark_path`` that exists, also ``benchmark.tex``
-    (:func:`benchmark_table_latex`, mean and std over seeds).
+    (:func:`benchmark_table_latex`, mean and std over seeds) and
+    ``benchmark_macros.tex`` (:func:`benchmark_macros_latex`).
 
     Parameters
     ----------
@@ -2443,7 +2465,9 @@ def write_report_inputs(
     if results.get("supervised") or any(row.get("group") == "comparison" for row in results["methods"].values()):
         outputs["comparisons.tex"] = comparisons_table_latex(results)
     if benchmark_path is not None and Path(benchmark_path).is_file():
-        outputs["benchmark.tex"] = benchmark_table_latex(json.loads(Path(benchmark_path).read_text()))
+        benchmark = json.loads(Path(benchmark_path).read_text())
+        outputs["benchmark.tex"] = benchmark_table_latex(benchmark)
+        outputs["benchmark_macros.tex"] = benchmark_macros_latex(benchmark)
     written = []
     for name, text in outputs.items():
         path = report_dir / name

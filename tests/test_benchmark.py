@@ -58,6 +58,9 @@ def test_benchmark_tables_show_mean_std_and_the_published_figures(tmp_path):
     written = helpers.write_report_inputs(_results_file(tmp_path), tmp_path / "report", path)
     assert tmp_path / "report" / "benchmark.tex" in written
     assert "0.450" in (tmp_path / "report" / "benchmark.tex").read_text()
+    macros = (tmp_path / "report" / "benchmark_macros.tex").read_text()
+    assert r"\newcommand{\BenchAccKmeansRaw}{0.450}" in macros and r"\newcommand{\BenchAccSdKmeansRaw}{0.071}" in macros
+    assert r"\newcommand{\BenchRuns}{2}" in macros and r"\newcommand{\BenchMinutes}{10.0}" in macros
 
 
 def _results_file(tmp_path):
