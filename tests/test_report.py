@@ -22,7 +22,8 @@ def build(tmp_path: Path, results_path: Path) -> Path:
         shutil.copy(REPO / "report" / name, report)
     shutil.copytree(REPO / "report" / "figures", report / "figures")
     subprocess.run(
-        ["make", "-C", str(report), f"RESULTS={results_path}", f"HELPERS_DIR={REPO}", f"PYTHON={sys.executable}"],
+        ["make", "-C", str(report), f"RESULTS={results_path}", f"BENCHMARK={REPO / 'results' / 'benchmark.json'}",
+         f"HELPERS_DIR={REPO}", f"PYTHON={sys.executable}"],
         check=True, capture_output=True, text=True, timeout=300,
     )
     return report
@@ -103,3 +104,12 @@ def test_a_changed_result_flows_into_the_pdf(tmp_path, results):
     assert text.count("0.987") >= 3  # abstract, results text and table
     assert "0.123" in text
     assert "0.987" in pages[0]  # the abstract, on the first page
+
+
+def test_benchmark_table_and_text_follow_benchmark_json(built):
+    benchmark = json.loads((REPO / "results" / "benchmark.json").read_text())
+    text = "\n".join(pdf_pages(built / "main.pdf"))
+    n2d = benchmark["methods"]["n2d"]
+    assert f"{n2d['acc']['mean']:.3f} ± {n2d['acc']['std']:.3f}" in text
+    assert f"over {benchmark['n_runs']} seeds" in text
+    assert "N2D (McConville et al., 2019)" in text
