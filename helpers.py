@@ -1818,7 +1818,7 @@ def aggregate_benchmark(runs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
 def benchmark_table_markdown(benchmark: Mapping[str, Any]) -> str:
     """The benchmark as a Markdown table (mean +- std over seeds), published figures below it."""
     lines = [
-        f"| method | ACC | NMI | ARI | fit (s) |",
+        "| method | ACC | NMI | ARI | fit (s) |",
         "|---|---:|---:|---:|---:|",
     ]
     cell = lambda s, digits: f"{s['mean']:.{digits}f} ± {s['std']:.{digits}f}"
@@ -2225,24 +2225,18 @@ def update_readme_results(results_path: str | os.PathLike, readme_path: str | os
     import json
 
     results = json.loads(Path(results_path).read_text())
-    readme = Path(readme_path).read_text()
-    start, end = README_MARKERS
-    if start not in readme or end not in readme or readme.index(start) > readme.index(end):
-        raise ValueError(f"{readme_path} must contain the lines {start} and {end}, in that order")
     parameters = results.get("parameters", {})
-    block = (
-        f"{start}\n"
+    loaded = (results.get("cache") or {}).get("loaded") or []
+    cache_note = f"; {len(loaded)} models loaded from the cache, with the fit times of their training" if loaded else ""
+    body = (
         f"Test set ({parameters.get('n_test', '?')} images), models fitted on "
         f"{parameters.get('n_train', '?')} training images, seed {parameters.get('SEED', '?')}; "
         f"fit time includes training the autoencoder. Whole notebook: "
         f"{results.get('total_s', float('nan')):.0f} s on the {results.get('device', '?')}, peak memory "
-        f"{results.get('peak_memory_gib', float('nan')):.2f} GiB (run of {results.get('created', '?')}).\n\n"
+        f"{results.get('peak_memory_gib', float('nan')):.2f} GiB (run of {results.get('created', '?')}{cache_note}).\n\n"
         f"{results_table_markdown(results)}"
-        f"{end}"
     )
-    before, rest = readme.split(start, 1)
-    after = rest.split(end, 1)[1]
-    Path(readme_path).write_text(before + block + after)
+    _replace_block(readme_path, README_MARKERS, body)
 
 
 # ---------------------------------------------------------------------------

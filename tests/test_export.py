@@ -57,6 +57,11 @@ def test_readme_block_is_replaced_and_the_rest_kept(tmp_path, results):
     assert "480 s on the CPU" in text
     helpers.update_readme_results(results_path, readme)  # idempotent
     assert readme.read_text() == text
+    assert "cache" not in text
+    # A run that loaded models says so: its total time is not the time to train them.
+    results_path = helpers.write_results({**results, "cache": {"loaded": ["autoencoder", "umap"]}}, results_path)
+    helpers.update_readme_results(results_path, readme)
+    assert "2 models loaded from the cache, with the fit times of their training" in readme.read_text()
 
 
 def test_readme_without_markers_is_an_error(tmp_path, results):
