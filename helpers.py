@@ -10,6 +10,7 @@ and export, the model cache, the report.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import os
@@ -1198,13 +1199,9 @@ def clustering_layer(n_clusters: int, initial_centroids: np.ndarray | None = Non
     return _clustering_layer_class()(n_clusters, initial_centroids, alpha, name=name)
 
 
-_CLUSTERING_LAYER: list[Any] = []
-
-
+@functools.cache
 def _clustering_layer_class() -> Any:
-    """The layer class, defined on first use so that importing helpers needs no Keras."""
-    if _CLUSTERING_LAYER:
-        return _CLUSTERING_LAYER[0]
+    """The layer class, defined on first use (once) so that importing helpers needs no Keras."""
     import keras
     from keras import ops
 
@@ -1231,7 +1228,6 @@ def _clustering_layer_class() -> Any:
         def get_config(self) -> dict[str, Any]:
             return {**super().get_config(), "n_clusters": self.n_clusters, "alpha": self.alpha}
 
-    _CLUSTERING_LAYER.append(ClusteringLayer)
     return ClusteringLayer
 
 
