@@ -1591,6 +1591,30 @@ def benchmark_clustering(
     return {**score_row(name, y_test, y_pred, x_test, fit_s, predict_s), "estimator": estimator}
 
 
+def em_convergence(estimator: Any) -> dict[str, Any]:
+    """How long a fitted mixture's EM ran and whether it converged.
+
+    Parameters
+    ----------
+    estimator : fitted ``GaussianMixture`` (or any estimator with ``n_iter_``
+        and ``converged_``)
+
+    Returns
+    -------
+    dict
+        ``em_iterations`` (int) and ``em_converged`` (bool), for results.json.
+
+    Raises
+    ------
+    ValueError
+        If the estimator has no ``converged_`` or ``n_iter_`` attribute (not
+        fitted, or not fitted by EM).
+    """
+    if not (hasattr(estimator, "converged_") and hasattr(estimator, "n_iter_")):
+        raise ValueError(f"{type(estimator).__name__} has no EM convergence record; fit a GaussianMixture first")
+    return {"em_iterations": int(estimator.n_iter_), "em_converged": bool(estimator.converged_)}
+
+
 def score_row(
     name: str, y_test: np.ndarray, y_pred: np.ndarray, features: np.ndarray, fit_s: float, predict_s: float
 ) -> dict[str, Any]:
@@ -2197,7 +2221,8 @@ def update_readme_benchmark(benchmark_path: str | os.PathLike, readme_path: str 
     body = (
         f"Mean ± standard deviation over {benchmark['n_runs']} runs (seeds {seeds}) of the whole notebook; "
         f"test set, fitted on the training set. Notebook time per run: {total['mean'] / 60:.1f} ± "
-        f"{total['std'] / 60:.1f} min on the {benchmark.get('device', 'CPU')}.\n\n"
+        f"{total['std'] / 60:.1f} min on the {benchmark.get('device', 'CPU')} "
+        f"(by seed: {', '.join(f'{value / 60:.1f}' for value in total['values'])}).\n\n"
         f"{benchmark_table_markdown(benchmark)}"
     )
     _replace_block(readme_path, BENCHMARK_MARKERS, body)
@@ -2290,8 +2315,9 @@ def report_macros_latex(results: Mapping[str, Any]) -> str:
     Per method (CamelCase of its key, see :func:`latex_macro_name`):
     ``\Acc<Name>``, ``\Nmi<Name>``, ``\Ari<Name>`` (3 decimals) and
     ``\Fit<Name>`` (seconds, including the autoencoder), ``\Silh<Name>`` where
-    a silhouette was computed; ``\SupAcc<Name>`` per supervised reference. Run-wide: ``\NTrain``,
-    ``\NTest``, ``\Seed``, ``\Device``, ``\TotalMinutes``, ``\PeakMemoryGiB``
+    a silhouette was computed, ``\EmIterations<Name>`` and ``\EmConverged<Name>``
+    where an EM run was recorded (see :func:`em_convergence`); ``\SupAcc<Name>`` per supervised reference. Run-wide: ``\NTrain``,
+    ``\NTest``, ``\Seed``, ``\Device``, ``\ComparisonGmmMaxIter`` (if set), ``\TotalMinutes``, ``\PeakMemoryGiB``
     and, where present, the autoencoder's ``\EpochsRun``, ``\AeParams``,
     ``\AeFitSeconds`` and the GMM's ``\GmmCovariance`` and ``\GmmNInit``.
 
@@ -2314,6 +2340,9 @@ def report_macros_latex(results: Mapping[str, Any]) -> str:
         macros[f"Fit{name}"] = f"{total_fit_seconds(row):.0f}"
         if "silhouette" in row:
             macros[f"Silh{name}"] = f"{row['silhouette']:.3f}"
+        if "em_iterations" in row:
+            macros[f"EmIterations{name}"] = str(row["em_iterations"])
+            macros[f"EmConverged{name}"] = "converged" if row["em_converged"] else "not converged"
     for key, row in (results.get("supervised") or {}).items():
         macros[f"SupAcc{latex_macro_name(key)}"] = f"{row['acc']:.3f}"
     parameters = results.get("parameters") or {}
@@ -2321,6 +2350,8 @@ def report_macros_latex(results: Mapping[str, Any]) -> str:
     macros["NTest"] = f"{parameters.get('n_test', TEST_SIZE):,}"
     macros["Seed"] = str(parameters.get("SEED", "?"))
     macros["Device"] = str(results.get("device", "?"))
+    if "COMPARISON_GMM_MAX_ITER" in parameters:
+        macros["ComparisonGmmMaxIter"] = str(parameters["COMPARISON_GMM_MAX_ITER"])
     if "total_s" in results:
         macros["TotalMinutes"] = f"{results['total_s'] / 60:.1f}"
     if "peak_memory_gib" in results:

@@ -41,7 +41,7 @@ def test_aggregate_rejects_no_runs_and_mismatched_methods():
 
 
 def test_benchmark_tables_show_mean_std_and_the_published_figures(tmp_path):
-    benchmark = helpers.aggregate_benchmark([run(0, 0.4, 10.0), run(1, 0.5, 20.0)])
+    benchmark = helpers.aggregate_benchmark([run(0, 0.4, 10.0), run(1, 0.5, 20.0, total_s=840.0)])
     markdown = helpers.benchmark_table_markdown(benchmark)
     assert "| K-Means on raw pixels | 0.450 ± 0.071 |" in markdown
     assert "| N2D (McConville et al., 2019) | 0.672 | 0.684 |" in markdown
@@ -56,12 +56,13 @@ def test_benchmark_tables_show_mean_std_and_the_published_figures(tmp_path):
     text = readme.read_text()
     assert "old" not in text and "2 runs (seeds 0, 1)" in text and text.startswith("intro\n") and text.endswith("rest\n")
     assert "0.450 ± 0.071" in text
+    assert "12.0 ± 2.8 min on the CPU (by seed: 10.0, 14.0)" in text
     written = helpers.write_report_inputs(_results_file(tmp_path), tmp_path / "report", path)
     assert tmp_path / "report" / "benchmark.tex" in written
     assert "0.450" in (tmp_path / "report" / "benchmark.tex").read_text()
     macros = (tmp_path / "report" / "benchmark_macros.tex").read_text()
     assert r"\newcommand{\BenchAccKmeansRaw}{0.450}" in macros and r"\newcommand{\BenchAccSdKmeansRaw}{0.071}" in macros
-    assert r"\newcommand{\BenchRuns}{2}" in macros and r"\newcommand{\BenchMinutes}{10.0}" in macros
+    assert r"\newcommand{\BenchRuns}{2}" in macros and r"\newcommand{\BenchMinutes}{12.0}" in macros
 
 
 def _results_file(tmp_path):

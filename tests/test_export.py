@@ -150,8 +150,12 @@ def results_with_comparisons(results):
     methods = dict(results["methods"])
     methods["pca_80_kmeans"] = {"label": "PCA 80% + K-Means", "acc": 0.49, "nmi": 0.5, "ari": 0.3, "silhouette": 0.2,
                                 "fit_s": 1.0, "predict_s": 0.1, "representation_s": 0.5, "group": "comparison"}
+    methods["pca_80_gmm"] = {"label": "PCA 80% + GMM", "acc": 0.52, "nmi": 0.55, "ari": 0.36, "silhouette": 0.1,
+                             "fit_s": 9.0, "predict_s": 0.1, "representation_s": 0.5, "group": "comparison",
+                             "em_iterations": 30, "em_converged": False}
     supervised = {"logreg_raw": {"label": "raw pixels", "acc": 0.844, "fit_s": 24.0}}
-    return {**results, "methods": methods, "supervised": supervised}
+    parameters = {**results.get("parameters", {}), "COMPARISON_GMM_MAX_ITER": 30}
+    return {**results, "methods": methods, "supervised": supervised, "parameters": parameters}
 
 
 def test_main_table_keeps_comparisons_out_and_comparison_table_has_them(results_with_comparisons):
@@ -169,6 +173,10 @@ def test_comparison_macros_and_files(tmp_path, results_with_comparisons):
     assert r"\newcommand{\SilhKmeansRaw}{0.120}" in macros
     assert r"\newcommand{\AccPcaEightZeroKmeans}{0.490}" in macros
     assert r"\newcommand{\SupAccLogregRaw}{0.844}" in macros
+    assert r"\newcommand{\EmIterationsPcaEightZeroGmm}{30}" in macros
+    assert r"\newcommand{\EmConvergedPcaEightZeroGmm}{not converged}" in macros
+    assert r"\newcommand{\ComparisonGmmMaxIter}{30}" in macros
+    assert "EmIterationsPcaEightZeroKmeans" not in macros
     results_path = helpers.write_results(results_with_comparisons, tmp_path / "results.json")
     written = helpers.write_report_inputs(results_path, tmp_path / "report")
     assert "comparisons.tex" in [p.name for p in written]

@@ -152,3 +152,21 @@ def test_benchmark_classifier_scores_test_accuracy(blobs, capsys):
     row = helpers.benchmark_classifier("logreg", LogisticRegression(), x_train, y_train, x_test, y_test)
     assert row["acc"] == 1.0 and row["fit_s"] >= 0
     assert capsys.readouterr().out.startswith("logreg")
+
+
+def test_em_convergence_reports_a_capped_run_as_not_converged():
+    from sklearn.cluster import KMeans
+    from sklearn.mixture import GaussianMixture
+
+    rng = np.random.default_rng(0)
+    points = np.concatenate([rng.normal(0, 1, (200, 3)), rng.normal(5, 1, (200, 3))])
+    capped = GaussianMixture(2, max_iter=1, tol=1e-12, random_state=0)
+    with pytest.warns(Warning, match="converge"):
+        capped.fit(points)
+    assert helpers.em_convergence(capped) == {"em_iterations": 1, "em_converged": False}
+    full = helpers.em_convergence(GaussianMixture(2, random_state=0).fit(points))
+    assert full["em_converged"] is True and 1 <= full["em_iterations"] < 100
+    with pytest.raises(ValueError, match="no EM convergence record"):
+        helpers.em_convergence(GaussianMixture(2))
+    with pytest.raises(ValueError, match="no EM convergence record"):
+        helpers.em_convergence(KMeans(2, n_init=1).fit(points))
