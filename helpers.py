@@ -1352,6 +1352,147 @@ def train_deep_clustering(
     info = {"iterations": iteration, "epochs": iteration * min(chunk, len(x)) / len(x), "delta": delta, "converged": delta < tol}
     return assignment_model, info
 
+
+def nearest_neighbours(features: np.ndarray, n_neighbors: int) -> np.ndarray:
+    """Indices of each point's nearest other points (Euclidean), nearest first.
+
+    Parameters
+    ----------
+    features : numpy.ndarray, shape (n, d)
+    n_neighbors : int
+        Neighbours per point, ``1 <= n_neighbors < n``.
+
+    Returns
+    -------
+    numpy.ndarray of int, shape (n, n_neighbors)
+        Row ``i`` never contains ``i`` itself.
+
+    Raises
+    ------
+    ValueError
+        If ``features`` is not 2-D or ``n_neighbors`` is out of range.
+    """
+    from sklearn.neighbors import NearestNeighbors
+
+    features = np.asarray(features)
+    if features.ndim != 2:
+        raise ValueError(f"features must be 2-D, got shape {features.shape}")
+    if not 1 <= n_neighbors < len(features):
+        raise ValueError(f"n_neighbors must be in [1, {len(features) - 1}], got {n_neighbors}")
+    found = NearestNeighbors(n_neighbors=n_neighbors + 1).fit(features).kneighbors(features, return_distance=False)
+    # Each point is usually its own first neighbour, but duplicates can come first: drop i wherever it is.
+    is_self = found == np.arange(len(features))[:, None]
+    is_self[~is_self.any(axis=1), -1] = True
+    return found[~is_self].reshape(len(features), n_neighbors)
+
+
+def train_neighbour_clustering(
+    features: np.ndarray,
+    neighbours: np.ndarray,
+    n_clusters: int,
+    epochs: int = 30,
+    entropy_weight: float = 5.0,
+    hidden_units: Sequence[int] = (256, 256),
+    batch_size: int = 512,
+    learning_rate: float = 1e-3,
+    seed: int = 0,
+    log: Any = print,
+) -> tuple[Any, dict[str, Any]]:
+    """SCAN's clustering step on fixed features: neighbours share a cluster, clusters stay used.
+
+    A small network (standardisation, ReLU layers, softmax over
+    ``n_clusters``) is trained on batches of points ``i`` each paired with a
+    random one ``j`` of its ``neighbours``, to minimise
+    ``-mean log(p_i . p_j) - entropy_weight * H(mean p)`` (Van Gansbeke et
+    al., 2020): the first term gives neighbours the same confident
+    assignment, the second keeps the average assignment spread over all
+    clusters, so that no cluster is left empty and none swallows the data.
+    The neighbours may come from another representation than ``features``.
+
+    Parameters
+    ----------
+    features : numpy.ndarray, shape (n, d)
+        The network's training inputs (no labels).
+    neighbours : numpy.ndarray of int, shape (n, k)
+        Row ``i``: indices of points similar to point ``i``, e.g. from
+        :func:`nearest_neighbours`.
+    n_clusters : int
+    epochs : int
+        Passes over ``features``.
+    entropy_weight : float
+        Weight of the entropy of the mean assignment; 0 allows collapse.
+    hidden_units : sequence of int
+    batch_size : int
+    learning_rate : float
+        Adam's learning rate.
+    seed : int
+        Seeds the weights, the batch order and the choice of neighbours.
+    log : callable
+        Receives a progress line every 5 epochs and after the last.
+
+    Returns
+    -------
+    model : keras.Model
+        ``features -> p`` (soft assignments, rows sum to 1); ``argmax`` gives
+        the clusters. The standardisation is part of the model.
+    info : dict
+        ``consistency`` and ``entropy`` (of the mean assignment) in the last epoch.
+
+    Raises
+    ------
+    ValueError
+        For shapes that disagree, neighbour indices out of range, or
+        parameters out of range.
+    """
+    import keras
+    import tensorflow as tf
+
+    features = np.asarray(features, dtype="float32")
+    neighbours = np.asarray(neighbours)
+    if features.ndim != 2:
+        raise ValueError(f"features must be 2-D, got shape {features.shape}")
+    if neighbours.ndim != 2 or len(neighbours) != len(features) or neighbours.shape[1] < 1:
+        raise ValueError(f"neighbours must have shape ({len(features)}, k), got {neighbours.shape}")
+    if not np.issubdtype(neighbours.dtype, np.integer) or neighbours.min() < 0 or neighbours.max() >= len(features):
+        raise ValueError(f"neighbours must be integer indices in [0, {len(features) - 1}]")
+    if n_clusters < 2 or epochs < 1 or entropy_weight < 0 or batch_size < 1 or len(features) < n_clusters:
+        raise ValueError("need n_clusters >= 2, epochs >= 1, entropy_weight >= 0, batch_size >= 1 and n >= n_clusters")
+    keras.utils.set_random_seed(seed)
+    inputs = keras.Input((features.shape[1],), name="features")
+    standardise = keras.layers.Normalization(name="standardise")
+    standardise.adapt(features)
+    hidden = standardise(inputs)
+    for index, units in enumerate(hidden_units):
+        hidden = keras.layers.Dense(units, activation="relu", name=f"hidden_{index}")(hidden)
+    outputs = keras.layers.Dense(n_clusters, activation="softmax", name="assignment")(hidden)
+    model = keras.Model(inputs, outputs, name="neighbour_clustering")
+    optimizer = keras.optimizers.Adam(learning_rate)
+
+    @tf.function
+    def train_step(anchors, partners):
+        with tf.GradientTape() as tape:
+            p_anchor, p_partner = model(anchors, training=True), model(partners, training=True)
+            consistency = -tf.reduce_mean(tf.math.log(tf.reduce_sum(p_anchor * p_partner, axis=1) + 1e-8))
+            mean_assignment = tf.reduce_mean(p_anchor, axis=0)
+            entropy = -tf.reduce_sum(mean_assignment * tf.math.log(mean_assignment + 1e-8))
+            loss = consistency - entropy_weight * entropy
+        gradients = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply_gradients(zip(gradients, model.trainable_variables))
+        return consistency, entropy
+
+    rng = np.random.default_rng(seed)
+    for epoch in range(1, epochs + 1):
+        order = rng.permutation(len(features))
+        totals = np.zeros(2)
+        for start in range(0, len(order), batch_size):
+            anchors = order[start : start + batch_size]
+            partners = neighbours[anchors, rng.integers(0, neighbours.shape[1], len(anchors))]
+            totals += [float(value) * len(anchors) for value in train_step(features[anchors], features[partners])]
+        consistency, entropy = totals / len(order)
+        if epoch % 5 == 0 or epoch == epochs:
+            log(f"[neighbour clustering] epoch {epoch}/{epochs}: consistency {consistency:.3f}, entropy of the mean assignment {entropy:.3f}")
+    return model, {"consistency": float(consistency), "entropy": float(entropy)}
+
 def plot_cluster_confidence(
     images: np.ndarray,
     probabilities: np.ndarray,
@@ -1566,6 +1707,9 @@ def benchmark_clustering(
         ``acc``, ``nmi``, ``ari``, ``silhouette``, ``fit_s``, ``predict_s``,
         the test predictions under ``y_pred`` (a numpy array) and the fitted
         estimator under ``estimator`` (the one passed, or the cached one).
+        For an estimator fitted by EM (one with ``converged_``, e.g.
+        ``GaussianMixture``) also ``em_iterations`` and ``em_converged``
+        (see :func:`em_convergence` and :func:`describe_em_runs`).
     """
     import time
 
@@ -1588,7 +1732,8 @@ def benchmark_clustering(
     start = time.perf_counter()
     y_pred = np.asarray(estimator.predict(x_test))
     predict_s = time.perf_counter() - start
-    return {**score_row(name, y_test, y_pred, x_test, fit_s, predict_s), "estimator": estimator}
+    em_record = em_convergence(estimator) if hasattr(estimator, "converged_") else {}
+    return {**score_row(name, y_test, y_pred, x_test, fit_s, predict_s), **em_record, "estimator": estimator}
 
 
 def em_convergence(estimator: Any) -> dict[str, Any]:
@@ -1613,6 +1758,37 @@ def em_convergence(estimator: Any) -> dict[str, Any]:
     if not (hasattr(estimator, "converged_") and hasattr(estimator, "n_iter_")):
         raise ValueError(f"{type(estimator).__name__} has no EM convergence record; fit a GaussianMixture first")
     return {"em_iterations": int(estimator.n_iter_), "em_converged": bool(estimator.converged_)}
+
+
+def describe_em_runs(rows: dict[str, dict[str, Any]]) -> str:
+    """One line per result row that records an EM run: its label, iterations, convergence.
+
+    Parameters
+    ----------
+    rows : dict of str to dict
+        Result rows (e.g. ``results["methods"]`` or a selection of it); rows
+        without ``em_iterations`` are skipped.
+
+    Returns
+    -------
+    str
+        E.g. ``"PCA 80% (24 comp.) + GMM: EM ran 30 iterations, not converged"``,
+        lines joined by newlines; empty if no row records an EM run.
+
+    Raises
+    ------
+    ValueError
+        If a row records ``em_iterations`` without ``em_converged``.
+    """
+    lines = []
+    for key, row in rows.items():
+        if "em_iterations" not in row:
+            continue
+        if "em_converged" not in row:
+            raise ValueError(f"row {key!r} has em_iterations but no em_converged")
+        state = "converged" if row["em_converged"] else "not converged"
+        lines.append(f"{row.get('label', key)}: EM ran {row['em_iterations']} iterations, {state}")
+    return "\n".join(lines)
 
 
 def score_row(

@@ -1,4 +1,4 @@
-"""DEC/IDEC: the Student's t assignments, the target distribution, the Keras layer and the training loop."""
+"""DEC/IDEC (the Student's t assignments, the target distribution, the Keras layer, the training loop) and SCAN's neighbour clustering."""
 
 import numpy as np
 import pytest
@@ -107,3 +107,57 @@ def test_encoder_of_shares_the_autoencoders_layers(blobs_autoencoder):
     encoder = helpers.encoder_of(autoencoder)
     np.testing.assert_allclose(encoder.predict(x, verbose=0), codes, rtol=1e-5, atol=1e-6)
     assert encoder.get_layer("code") is autoencoder.get_layer("code")
+
+
+def test_nearest_neighbours_exclude_the_point_itself_even_among_duplicates():
+    points = np.array([[0.0], [0.0], [0.0], [10.0], [11.0]])
+    neighbours = helpers.nearest_neighbours(points, 2)
+    assert neighbours.shape == (5, 2)
+    assert all(i not in row for i, row in enumerate(neighbours))
+    assert set(neighbours[0]) == {1, 2} and neighbours[3, 0] == 4
+    with pytest.raises(ValueError, match="n_neighbors"):
+        helpers.nearest_neighbours(points, 5)
+    with pytest.raises(ValueError, match="2-D"):
+        helpers.nearest_neighbours(points.ravel(), 2)
+
+
+@pytest.fixture(scope="module")
+def balanced_blobs():
+    from sklearn.datasets import make_blobs
+
+    x, y = make_blobs(n_samples=800, centers=4, n_features=5, cluster_std=1.0, center_box=(-10, 10), random_state=3)
+    return x.astype("float32"), y
+
+
+def test_neighbour_clustering_recovers_blobs_with_balanced_soft_assignments(balanced_blobs):
+    x, y = balanced_blobs
+    lines = []
+    model, info = helpers.train_neighbour_clustering(
+        x, helpers.nearest_neighbours(x, 10), 4, epochs=30, batch_size=64, seed=0, log=lines.append
+    )
+    soft = model.predict(x, verbose=0)
+    np.testing.assert_allclose(soft.sum(axis=1), 1.0, rtol=1e-5)
+    assert helpers.cluster_accuracy(y, soft.argmax(axis=1)) > 0.95
+    assert np.bincount(soft.argmax(axis=1), minlength=4).min() > 0.8 * len(x) / 4
+    assert info["entropy"] > 0.95 * np.log(4)
+    assert len(lines) == 6 and lines[-1].startswith("[neighbour clustering] epoch 30/30")
+
+
+def test_neighbour_clustering_without_the_entropy_term_can_collapse(balanced_blobs):
+    x, _ = balanced_blobs
+    # Every point's only "neighbour" is point 0: without the entropy term nothing stops one cluster taking all.
+    everyone_to_zero = np.zeros((len(x), 1), dtype=int)
+    collapsed, _ = helpers.train_neighbour_clustering(x, everyone_to_zero, 4, epochs=10, entropy_weight=0.0, batch_size=64, log=lambda line: None)
+    assert len(np.unique(collapsed.predict(x, verbose=0).argmax(axis=1))) == 1
+    spread, _ = helpers.train_neighbour_clustering(x, everyone_to_zero, 4, epochs=10, entropy_weight=5.0, batch_size=64, log=lambda line: None)
+    assert len(np.unique(spread.predict(x, verbose=0).argmax(axis=1))) > 1
+
+
+def test_neighbour_clustering_rejects_bad_neighbours(balanced_blobs):
+    x, _ = balanced_blobs
+    with pytest.raises(ValueError, match="shape"):
+        helpers.train_neighbour_clustering(x, np.zeros((len(x) - 1, 3), dtype=int), 4)
+    with pytest.raises(ValueError, match="integer indices"):
+        helpers.train_neighbour_clustering(x, np.full((len(x), 3), len(x)), 4)
+    with pytest.raises(ValueError, match="n_clusters >= 2"):
+        helpers.train_neighbour_clustering(x, np.zeros((len(x), 3), dtype=int), 1)

@@ -65,6 +65,33 @@ def test_benchmark_fits_on_train_and_scores_test(blobs, capsys):
     assert printed.startswith("k-means") and "1.000" in printed
 
 
+def test_benchmark_records_em_runs_of_mixtures_only(blobs):
+    from sklearn.mixture import GaussianMixture
+
+    x_train, _, x_test, y_test = blobs
+    capped = GaussianMixture(4, max_iter=1, tol=1e-12, random_state=0)
+    with pytest.warns(Warning, match="converge"):
+        gmm_row = helpers.benchmark_clustering("gmm", capped, x_train, x_test, y_test)
+    assert (gmm_row["em_iterations"], gmm_row["em_converged"]) == (1, False)
+    kmeans_row = helpers.benchmark_clustering("k-means", KMeans(4, n_init=1, random_state=0), x_train, x_test, y_test)
+    assert "em_iterations" not in kmeans_row and "em_converged" not in kmeans_row
+
+
+def test_describe_em_runs_lists_only_rows_with_an_em_record():
+    rows = {
+        "pca_80_gmm": {"label": "PCA 80% + GMM", "em_iterations": 30, "em_converged": False},
+        "pca_80_kmeans": {"label": "PCA 80% + K-Means"},
+        "n2d": {"label": "N2D", "em_iterations": 12, "em_converged": True},
+    }
+    assert helpers.describe_em_runs(rows).splitlines() == [
+        "PCA 80% + GMM: EM ran 30 iterations, not converged",
+        "N2D: EM ran 12 iterations, converged",
+    ]
+    assert helpers.describe_em_runs({"km": {"label": "K-Means"}}) == ""
+    with pytest.raises(ValueError, match="no em_converged"):
+        helpers.describe_em_runs({"broken": {"em_iterations": 3}})
+
+
 def test_benchmark_rejects_mismatched_features(blobs):
     x_train, _, x_test, y_test = blobs
     with pytest.raises(ValueError, match="equal widths"):

@@ -18,8 +18,8 @@ METHODS = ["kmeans_raw", "ae_kmeans", "ae_gmm"]
 COMPARISONS = [
     f"pca_{level}_{algorithm}" for level in (80, 90, 95) for algorithm in ("kmeans", "gmm")
 ] + ["conv_kmeans", "conv_gmm", "minibatch_kmeans_raw", "ae_minibatch_kmeans", "ae_ward"]
-BEYOND = ["dec", "idec", "shift_ae_gmm", "n2d"]
-NETWORKS = ["autoencoder", "conv_autoencoder", "dec", "idec", "shift_autoencoder"]
+BEYOND = ["dec", "idec", "shift_ae_gmm", "n2d", "scan"]
+NETWORKS = ["autoencoder", "conv_autoencoder", "dec", "idec", "shift_autoencoder", "scan"]
 
 
 def run_quick(output_dir: Path, cache_dir: Path, **parameters) -> nbformat.NotebookNode:
@@ -159,6 +159,6 @@ def test_a_truncated_model_file_is_reported_and_retrained(damaged_and_changed_ru
 def test_a_changed_parameter_retrains_only_what_depends_on_it(damaged_and_changed_run):
     results, _ = damaged_and_changed_run
     # MAX_SHIFT changes the shifted autoencoder and everything downstream of it ...
-    assert {"shift_autoencoder", "umap", "n2d"} <= set(results["cache"]["trained"])
+    assert {"shift_autoencoder", "umap", "n2d", "scan"} <= set(results["cache"]["trained"])
     # ... but not the models that do not depend on it.
     assert {"kmeans_raw", "conv_autoencoder"} <= set(results["cache"]["loaded"])
