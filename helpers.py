@@ -1493,6 +1493,7 @@ def train_neighbour_clustering(
             log(f"[neighbour clustering] epoch {epoch}/{epochs}: consistency {consistency:.3f}, entropy of the mean assignment {entropy:.3f}")
     return model, {"consistency": float(consistency), "entropy": float(entropy)}
 
+
 def plot_cluster_confidence(
     images: np.ndarray,
     probabilities: np.ndarray,
@@ -1760,6 +1761,11 @@ def em_convergence(estimator: Any) -> dict[str, Any]:
     return {"em_iterations": int(estimator.n_iter_), "em_converged": bool(estimator.converged_)}
 
 
+def _em_state(row: Mapping[str, Any]) -> str:
+    """The words for a row's ``em_converged``, shared by the notebook's lines and the report's macros."""
+    return "converged" if row["em_converged"] else "not converged"
+
+
 def describe_em_runs(rows: dict[str, dict[str, Any]]) -> str:
     """One line per result row that records an EM run: its label, iterations, convergence.
 
@@ -1786,8 +1792,7 @@ def describe_em_runs(rows: dict[str, dict[str, Any]]) -> str:
             continue
         if "em_converged" not in row:
             raise ValueError(f"row {key!r} has em_iterations but no em_converged")
-        state = "converged" if row["em_converged"] else "not converged"
-        lines.append(f"{row.get('label', key)}: EM ran {row['em_iterations']} iterations, {state}")
+        lines.append(f"{row.get('label', key)}: EM ran {row['em_iterations']} iterations, {_em_state(row)}")
     return "\n".join(lines)
 
 
@@ -2518,7 +2523,7 @@ def report_macros_latex(results: Mapping[str, Any]) -> str:
             macros[f"Silh{name}"] = f"{row['silhouette']:.3f}"
         if "em_iterations" in row:
             macros[f"EmIterations{name}"] = str(row["em_iterations"])
-            macros[f"EmConverged{name}"] = "converged" if row["em_converged"] else "not converged"
+            macros[f"EmConverged{name}"] = _em_state(row)
     for key, row in (results.get("supervised") or {}).items():
         macros[f"SupAcc{latex_macro_name(key)}"] = f"{row['acc']:.3f}"
     parameters = results.get("parameters") or {}
