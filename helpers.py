@@ -1494,6 +1494,48 @@ def train_neighbour_clustering(
     return model, {"consistency": float(consistency), "entropy": float(entropy)}
 
 
+def most_agreeing_partition(partitions: Sequence[np.ndarray]) -> tuple[int, np.ndarray]:
+    """The partition that agrees most with the others, a label-free choice among runs.
+
+    Runs of a clustering method from different random initialisations can
+    disagree widely. A run that found structure the others also find agrees
+    with many of them, whereas a run stuck in a poor solution tends to agree
+    with none, so the run with the highest mean normalised mutual information
+    with all the others is kept. NMI ignores how the clusters are numbered.
+
+    Parameters
+    ----------
+    partitions : sequence of numpy.ndarray, each shape (n,)
+        Cluster labels of the same ``n`` points from at least two runs.
+
+    Returns
+    -------
+    index : int
+        Position in ``partitions`` of the most agreeing one (the first, on ties).
+    mean_agreement : numpy.ndarray, shape (len(partitions),)
+        Each partition's mean NMI with the others.
+
+    Raises
+    ------
+    ValueError
+        If there are fewer than two partitions, or they are not 1-D of one length.
+    """
+    from sklearn.metrics import normalized_mutual_info_score
+
+    partitions = [np.asarray(labels) for labels in partitions]
+    if len(partitions) < 2:
+        raise ValueError(f"need at least two partitions to compare, got {len(partitions)}")
+    if any(labels.ndim != 1 or len(labels) != len(partitions[0]) for labels in partitions):
+        raise ValueError(f"partitions must be 1-D and of one length, got shapes {[labels.shape for labels in partitions]}")
+    count = len(partitions)
+    agreement = np.eye(count)
+    for i in range(count):
+        for j in range(i + 1, count):
+            agreement[i, j] = agreement[j, i] = normalized_mutual_info_score(partitions[i], partitions[j])
+    mean_agreement = (agreement.sum(axis=1) - 1) / (count - 1)
+    return int(np.argmax(mean_agreement)), mean_agreement
+
+
 def plot_cluster_confidence(
     images: np.ndarray,
     probabilities: np.ndarray,

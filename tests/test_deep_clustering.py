@@ -161,3 +161,26 @@ def test_neighbour_clustering_rejects_bad_neighbours(balanced_blobs):
         helpers.train_neighbour_clustering(x, np.full((len(x), 3), len(x)), 4)
     with pytest.raises(ValueError, match="n_clusters >= 2"):
         helpers.train_neighbour_clustering(x, np.zeros((len(x), 3), dtype=int), 1)
+
+
+def test_most_agreeing_partition_keeps_a_run_the_others_confirm():
+    rng = np.random.default_rng(0)
+    truth = np.repeat(np.arange(5), 40)
+    relabelled = (truth + 2) % 5  # the same partition with other cluster numbers
+    noisy = truth.copy()
+    noisy[rng.choice(len(truth), 20, replace=False)] = rng.integers(0, 5, 20)
+    random_run = rng.integers(0, 5, len(truth))
+    index, mean_agreement = helpers.most_agreeing_partition([random_run, noisy, relabelled, truth])
+    assert index == 2  # the first of the two identical partitions, up to numbering
+    assert mean_agreement[2] == pytest.approx(mean_agreement[3])
+    assert mean_agreement[0] == mean_agreement.min() and mean_agreement[0] < 0.2
+    assert mean_agreement[1] < mean_agreement[2]
+
+
+def test_most_agreeing_partition_rejects_bad_inputs():
+    with pytest.raises(ValueError, match="at least two"):
+        helpers.most_agreeing_partition([np.zeros(5, int)])
+    with pytest.raises(ValueError, match="one length"):
+        helpers.most_agreeing_partition([np.zeros(5, int), np.zeros(6, int)])
+    with pytest.raises(ValueError, match="one length"):
+        helpers.most_agreeing_partition([np.zeros((5, 2), int), np.zeros((5, 2), int)])

@@ -85,6 +85,17 @@ def test_results_json_has_every_method(quick_run):
     assert results["cache"]["loaded"] == [] and set(NETWORKS) <= set(results["cache"]["trained"])
 
 
+def test_the_scan_row_is_the_most_agreeing_of_several_heads(quick_run):
+    output_dir, _ = quick_run
+    results = json.loads((output_dir / "results.json").read_text())
+    heads = results["scan_heads"]
+    count = results["parameters"]["SCAN_HEADS"]
+    assert count >= 2 and len(heads["seeds"]) == len(set(heads["seeds"])) == count
+    assert results["cache"]["trained"].count("scan") == count
+    assert heads["chosen"] == max(range(count), key=lambda head: heads["mean_agreement"][head])
+    assert results["methods"]["scan"]["acc"] == pytest.approx(heads["test_acc"][heads["chosen"]])
+
+
 def test_every_figure_and_the_latex_table_are_written(quick_run):
     output_dir, _ = quick_run
     for name in FIGURES:
