@@ -2542,7 +2542,9 @@ def report_macros_latex(results: Mapping[str, Any]) -> str:
     where an EM run was recorded (see :func:`em_convergence`); ``\SupAcc<Name>`` per supervised reference. Run-wide: ``\NTrain``,
     ``\NTest``, ``\Seed``, ``\Device``, ``\ComparisonGmmMaxIter`` (if set), ``\TotalMinutes``, ``\PeakMemoryGiB``
     and, where present, the autoencoder's ``\EpochsRun``, ``\AeParams``,
-    ``\AeFitSeconds`` and the GMM's ``\GmmCovariance`` and ``\GmmNInit``.
+    ``\AeFitSeconds``, the GMM's ``\GmmCovariance`` and ``\GmmNInit``, and the SCAN
+    heads' ``\ScanHeads`` (count) and ``\ScanHeadsAccMin``, ``\ScanHeadsAccMax``,
+    ``\ScanHeadsAccMean`` (their test accuracies, the kept one among them).
 
     Parameters
     ----------
@@ -2592,6 +2594,13 @@ def report_macros_latex(results: Mapping[str, Any]) -> str:
     if gmm:
         macros["GmmCovariance"] = str(gmm["covariance_type"])
         macros["GmmNInit"] = str(gmm["n_init"])
+    scan_heads = results.get("scan_heads") or {}
+    if scan_heads:
+        head_acc = np.asarray(scan_heads["test_acc"], dtype=float)
+        macros["ScanHeads"] = str(len(head_acc))
+        macros["ScanHeadsAccMin"] = f"{head_acc.min():.3f}"
+        macros["ScanHeadsAccMax"] = f"{head_acc.max():.3f}"
+        macros["ScanHeadsAccMean"] = f"{head_acc.mean():.3f}"
     lines = ["% Generated from results.json by helpers.write_report_inputs; do not edit."]
     lines += [rf"\newcommand{{\{name}}}{{{_latex_escape(value)}}}" for name, value in macros.items()]
     return "\n".join(lines) + "\n"

@@ -126,6 +126,14 @@ def test_report_macros_quote_the_results(results):
         assert expected in macros
 
 
+def test_report_macros_quote_the_scan_heads_only_when_recorded(results):
+    assert "ScanHeads" not in helpers.report_macros_latex(results)
+    macros = helpers.report_macros_latex({**results, "scan_heads": {"test_acc": [0.6, 0.7, 0.5], "chosen": 1}})
+    for expected in [r"\newcommand{\ScanHeads}{3}", r"\newcommand{\ScanHeadsAccMin}{0.500}",
+                     r"\newcommand{\ScanHeadsAccMax}{0.700}", r"\newcommand{\ScanHeadsAccMean}{0.600}"]:
+        assert expected in macros
+
+
 def test_architecture_table_lists_layers_and_total(results):
     layers = [{"name": "image", "type": "InputLayer", "output_shape": [784], "params": 0},
               {"name": "encoder_1", "type": "Dense", "output_shape": [512], "params": 401920}]
