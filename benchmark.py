@@ -3,6 +3,7 @@
 Usage (from the repository root; `make bench` runs the default):
     .venv/bin/python benchmark.py                 # seeds 0 1 2, every model trained afresh
     .venv/bin/python benchmark.py --seeds 0 1 2 3 4 --use-cache -p EPOCHS 40
+    .venv/bin/python benchmark.py --aggregate-only  # re-aggregate the runs already in results/runs/
 
 Each run writes results/runs/seed-<N>/ (executed notebook, results.json, figures); the
 aggregate (mean and standard deviation of ACC, NMI, ARI and fit time per method) goes to
@@ -31,7 +32,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=REPO / "results" / "benchmark.json")
     parser.add_argument("--runs-dir", type=Path, default=REPO / "results" / "runs")
     parser.add_argument("--use-cache", action="store_true", help="load cached models (default: RETRAIN, so times are real)")
-    parser.add_argument("--readme", type=Path, default=REPO / "README.md", help="README to update ('' to skip)")
+    parser.add_argument("--aggregate-only", action="store_true",
+                        help="run nothing; aggregate the results.json already in the runs directory for these seeds")
+    # A str, not a Path: Path("") is ".", which would make '' impossible to tell from a real path.
+    parser.add_argument("--readme", default=str(REPO / "README.md"), help="README to update ('' to skip)")
     parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
                         help="extra notebook parameter, e.g. -p EPOCHS 40")
     args = parser.parse_args(argv)
@@ -43,6 +47,16 @@ def main(argv: list[str] | None = None) -> int:
             extra[name] = ast.literal_eval(value)
         except (ValueError, SyntaxError):
             extra[name] = value
+
+    if args.aggregate_only:
+        if extra:
+            parser.error("--aggregate-only runs nothing, so it takes no notebook parameters")
+        missing = [seed for seed in args.seeds if not (args.runs_dir / f"seed-{seed}" / "results.json").is_file()]
+        if missing:
+            parser.error(f"no results.json in {args.runs_dir} for seeds {missing}; run them first")
+        runs = [json.loads((args.runs_dir / f"seed-{seed}" / "results.json").read_text()) for seed in args.seeds]
+        retrained = all(run["cache"]["retrain"] for run in runs)
+        return write_benchmark(runs, {"retrain": retrained}, args)
 
     runs = []
     for seed in tqdm(args.seeds, desc="benchmark seeds", unit="run", file=sys.stdout):
@@ -58,13 +72,18 @@ def main(argv: list[str] | None = None) -> int:
         best = max(results["methods"].values(), key=lambda row: row["acc"])
         tqdm.write(f"seed {seed}: {results['total_s'] / 60:.1f} min; best test ACC {best['acc']:.3f} ({best['label']})")
 
+    return write_benchmark(runs, {**extra, "retrain": not args.use_cache}, args)
+
+
+def write_benchmark(runs: list[dict], parameters: dict, args: argparse.Namespace) -> int:
+    """Aggregate the runs into the benchmark file and, unless skipped, the README's table."""
     benchmark = helpers.aggregate_benchmark(runs)
-    benchmark["parameters"] = {**extra, "retrain": not args.use_cache}
+    benchmark["parameters"] = parameters
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(benchmark, indent=2) + "\n")
     print(f"Wrote {args.output}")
     print(helpers.benchmark_table_markdown(benchmark))
-    if str(args.readme):
+    if args.readme:
         helpers.update_readme_benchmark(args.output, args.readme)
         print(f"Updated the benchmark table in {args.readme}")
     return 0

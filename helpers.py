@@ -2019,7 +2019,10 @@ def aggregate_benchmark(runs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         "acc": {"mean", "std", "values"}, "nmi": ..., "ari": ...,
         "fit_s": ...}}}``; ``fit_s`` is the method's whole fit time
         (:func:`total_fit_seconds`); ``std`` is the sample standard deviation
-        (``ddof=1``; 0 for a single run).
+        (``ddof=1``; 0 for a single run). Where every run records
+        ``scan_heads`` (each SCAN head's test accuracy, and which was kept),
+        also ``"scan_heads": {"n_heads", "kept", "mean_head", "best_head",
+        "worst_head"}``, the last four summaries over the runs.
 
     Raises
     ------
@@ -2049,13 +2052,23 @@ def aggregate_benchmark(runs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
             **{metric: summary([row[metric] for row in rows]) for metric in _BENCHMARK_METRICS},
             "fit_s": summary([total_fit_seconds(row) for row in rows]),
         }
-    return {
+    benchmark = {
         "seeds": [run.get("parameters", {}).get("SEED") for run in runs],
         "n_runs": len(runs),
         "total_s": summary([run.get("total_s", float("nan")) for run in runs]),
         "device": runs[0].get("device", "?"),
         "methods": methods,
     }
+    if all("scan_heads" in run for run in runs):
+        head_acc = [np.asarray(run["scan_heads"]["test_acc"], dtype=float) for run in runs]
+        benchmark["scan_heads"] = {
+            "n_heads": sorted({len(acc) for acc in head_acc}),
+            "kept": summary([acc[run["scan_heads"]["chosen"]] for acc, run in zip(head_acc, runs)]),
+            "mean_head": summary([acc.mean() for acc in head_acc]),
+            "best_head": summary([acc.max() for acc in head_acc]),
+            "worst_head": summary([acc.min() for acc in head_acc]),
+        }
+    return benchmark
 
 
 def benchmark_table_markdown(benchmark: Mapping[str, Any]) -> str:
@@ -2070,6 +2083,14 @@ def benchmark_table_markdown(benchmark: Mapping[str, Any]) -> str:
             f"| {row['label']} | {cell(row['acc'], 3)} | {cell(row['nmi'], 3)} | {cell(row['ari'], 3)} | "
             f"{cell(row['fit_s'], 0)} |"
         )
+    heads = benchmark.get("scan_heads")
+    if heads:
+        lines += [
+            "",
+            f"SCAN heads ({'/'.join(map(str, heads['n_heads']))} per run), test ACC, mean ± sd over the runs: "
+            f"the kept (most agreeing) head {cell(heads['kept'], 3)}, the average head {cell(heads['mean_head'], 3)}, "
+            f"the best head {cell(heads['best_head'], 3)}, the worst head {cell(heads['worst_head'], 3)}.",
+        ]
     lines += ["", "| published | ACC | NMI | protocol |", "|---|---:|---:|---|"]
     lines += [
         f"| {name} | {row['acc']} | {row['nmi']} | {row['protocol']} |" for name, row in PUBLISHED_DEEP_CLUSTERING.items()
@@ -2082,7 +2103,9 @@ def benchmark_macros_latex(benchmark: Mapping[str, Any]) -> str:
 
     Per method: ``\BenchAcc<Name>``, ``\BenchNmi<Name>`` (mean, 3 decimals)
     and ``\BenchAccSd<Name>``, ``\BenchNmiSd<Name>`` (standard deviation);
-    run-wide ``\BenchRuns`` and ``\BenchMinutes`` (mean notebook time).
+    run-wide ``\BenchRuns`` and ``\BenchMinutes`` (mean notebook time); where
+    recorded, the SCAN heads' mean test accuracies ``\BenchScanKeptHeadAcc``,
+    ``\BenchScanMeanHeadAcc``, ``\BenchScanBestHeadAcc``, ``\BenchScanWorstHeadAcc``.
     """
     lines = [r"% Generated from results/benchmark.json by helpers.write_report_inputs; do not edit."]
     for key, row in _methods(benchmark).items():
@@ -2093,6 +2116,10 @@ def benchmark_macros_latex(benchmark: Mapping[str, Any]) -> str:
             lines.append(rf"\newcommand{{\Bench{label}Sd{name}}}{{{row[metric]['std']:.3f}}}")
     lines.append(rf"\newcommand{{\BenchRuns}}{{{benchmark['n_runs']}}}")
     lines.append(rf"\newcommand{{\BenchMinutes}}{{{benchmark['total_s']['mean'] / 60:.1f}}}")
+    for which, summary in (benchmark.get("scan_heads") or {}).items():
+        if which != "n_heads":
+            name = latex_macro_name(f"{which}_head" if which == "kept" else which)
+            lines.append(rf"\newcommand{{\BenchScan{name}Acc}}{{{summary['mean']:.3f}}}")
     return "\n".join(lines) + "\n"
 
 

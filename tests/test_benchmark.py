@@ -65,6 +65,42 @@ def test_benchmark_tables_show_mean_std_and_the_published_figures(tmp_path):
     assert r"\newcommand{\BenchRuns}{2}" in macros and r"\newcommand{\BenchMinutes}{12.0}" in macros
 
 
+def test_the_scan_heads_are_summarised_when_every_run_records_them(tmp_path):
+    first, second = run(0, 0.4, 10.0), run(1, 0.5, 20.0)
+    first["scan_heads"] = {"test_acc": [0.5, 0.7, 0.6], "chosen": 1}
+    second["scan_heads"] = {"test_acc": [0.4, 0.5, 0.9], "chosen": 0}
+    assert "scan_heads" not in helpers.aggregate_benchmark([first, run(1, 0.5, 20.0)])
+    benchmark = helpers.aggregate_benchmark([first, second])
+    heads = benchmark["scan_heads"]
+    assert heads["n_heads"] == [3]
+    assert heads["kept"]["values"] == [0.7, 0.4] and heads["best_head"]["values"] == [0.7, 0.9]
+    assert heads["worst_head"]["values"] == [0.5, 0.4]
+    assert heads["mean_head"]["mean"] == pytest.approx(0.6)
+    assert "the kept (most agreeing) head 0.550 ± 0.212, the average head 0.600 ± 0.000" in (
+        helpers.benchmark_table_markdown(benchmark))
+    macros = helpers.benchmark_macros_latex(benchmark)
+    assert r"\newcommand{\BenchScanKeptHeadAcc}{0.550}" in macros and r"\newcommand{\BenchScanBestHeadAcc}{0.800}" in macros
+
+
+def test_aggregate_only_reads_the_saved_runs_and_trains_nothing(tmp_path):
+    import benchmark as benchmark_script
+
+    runs_dir = tmp_path / "runs"
+    for seed, acc in ((0, 0.4), (1, 0.5)):
+        (runs_dir / f"seed-{seed}").mkdir(parents=True)
+        helpers.write_results({**run(seed, acc, 10.0), "cache": {"retrain": True}}, runs_dir / f"seed-{seed}" / "results.json")
+    output = tmp_path / "benchmark.json"
+    common = ["--aggregate-only", "--runs-dir", str(runs_dir), "--output", str(output), "--readme", ""]
+    assert benchmark_script.main([*common, "--seeds", "0", "1"]) == 0
+    written = json.loads(output.read_text())
+    assert written["methods"]["kmeans_raw"]["acc"]["values"] == [0.4, 0.5]
+    assert written["parameters"] == {"retrain": True}
+    with pytest.raises(SystemExit):  # seed 2 was never run
+        benchmark_script.main([*common, "--seeds", "0", "2"])
+    with pytest.raises(SystemExit):  # notebook parameters would be silently ignored
+        benchmark_script.main([*common, "-p", "EPOCHS", "3"])
+
+
 def _results_file(tmp_path):
     path = tmp_path / "results.json"
     helpers.write_results(run(0, 0.4, 10.0), path)
