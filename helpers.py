@@ -1499,9 +1499,11 @@ def most_agreeing_partition(partitions: Sequence[np.ndarray]) -> tuple[int, np.n
 
     Runs of a clustering method from different random initialisations can
     disagree widely. A run that found structure the others also find agrees
-    with many of them, whereas a run stuck in a poor solution tends to agree
+    with many of them, whereas a run stuck in a poor solution often agrees
     with none, so the run with the highest mean normalised mutual information
     with all the others is kept. NMI ignores how the clusters are numbered.
+    The choice follows the majority: where most runs share a poor partition,
+    it keeps one of those.
 
     Parameters
     ----------
