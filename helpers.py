@@ -1538,6 +1538,61 @@ def most_agreeing_partition(partitions: Sequence[np.ndarray]) -> tuple[int, np.n
     return int(np.argmax(mean_agreement)), mean_agreement
 
 
+def matched_average(
+    soft_train: Sequence[np.ndarray], soft_eval: Sequence[np.ndarray], reference: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Average several runs' soft assignments after matching their clusters to one run's.
+
+    Runs of a clustering method number their clusters arbitrarily, so their
+    assignments can only be averaged once cluster ``k`` means the same in
+    each. Each run's clusters are matched one-to-one to the ``reference``
+    run's by the Hungarian method on how many training points the two put
+    together; the matched assignments of the evaluation points are averaged.
+
+    Parameters
+    ----------
+    soft_train : sequence of numpy.ndarray, each shape (n_train, k)
+        Each run's soft assignments of the training points (used for matching only).
+    soft_eval : sequence of numpy.ndarray, each shape (n_eval, k)
+        Each run's soft assignments of the points to combine, in the same order of runs.
+    reference : int
+        The run whose cluster numbers the result keeps.
+
+    Returns
+    -------
+    average : numpy.ndarray, shape (n_eval, k)
+        The mean of the matched assignments (rows sum to 1 if the inputs' do).
+    permutations : numpy.ndarray of int, shape (runs, k)
+        ``soft_eval[r][:, permutations[r]]`` is run ``r`` in the reference's numbering.
+
+    Raises
+    ------
+    ValueError
+        If the runs disagree in number or shape, or ``reference`` is not one of them.
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    soft_train = [np.asarray(p, dtype=float) for p in soft_train]
+    soft_eval = [np.asarray(p, dtype=float) for p in soft_eval]
+    if not soft_train or len(soft_train) != len(soft_eval):
+        raise ValueError(f"need the same, non-zero number of runs, got {len(soft_train)} and {len(soft_eval)}")
+    if len({p.shape for p in soft_train}) != 1 or len({p.shape for p in soft_eval}) != 1:
+        raise ValueError("every run's assignments must have one shape per set")
+    if soft_train[0].ndim != 2 or soft_eval[0].ndim != 2 or soft_train[0].shape[1] != soft_eval[0].shape[1]:
+        raise ValueError(f"assignments must be (n, k) with one k, got {soft_train[0].shape} and {soft_eval[0].shape}")
+    if not 0 <= reference < len(soft_train):
+        raise ValueError(f"reference must be in [0, {len(soft_train) - 1}], got {reference}")
+    n_clusters = soft_train[0].shape[1]
+    reference_labels = soft_train[reference].argmax(axis=1)
+    permutations = []
+    for p in soft_train:
+        overlap = np.zeros((n_clusters, n_clusters))
+        np.add.at(overlap, (reference_labels, p.argmax(axis=1)), 1)
+        permutations.append(linear_sum_assignment(-overlap)[1])
+    average = np.mean([p[:, order] for p, order in zip(soft_eval, permutations)], axis=0)
+    return average, np.array(permutations)
+
+
 def plot_cluster_confidence(
     images: np.ndarray,
     probabilities: np.ndarray,
@@ -2022,9 +2077,10 @@ def aggregate_benchmark(runs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         "fit_s": ...}}}``; ``fit_s`` is the method's whole fit time
         (:func:`total_fit_seconds`); ``std`` is the sample standard deviation
         (``ddof=1``; 0 for a single run). Where every run records
-        ``scan_heads`` (each SCAN head's test accuracy, and which was kept),
-        also ``"scan_heads": {"n_heads", "kept", "mean_head", "best_head",
-        "worst_head"}``, the last four summaries over the runs.
+        ``scan_heads`` (each SCAN head's test accuracy, and which agreed most
+        with the others), also ``"scan_heads": {"n_heads", "most_agreeing",
+        "mean_head", "best_head", "worst_head"}``, the last four summaries
+        over the runs of that head's (or the heads' mean) test accuracy.
 
     Raises
     ------
@@ -2065,7 +2121,7 @@ def aggregate_benchmark(runs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         head_acc = [np.asarray(run["scan_heads"]["test_acc"], dtype=float) for run in runs]
         benchmark["scan_heads"] = {
             "n_heads": sorted({len(acc) for acc in head_acc}),
-            "kept": summary([acc[run["scan_heads"]["chosen"]] for acc, run in zip(head_acc, runs)]),
+            "most_agreeing": summary([acc[run["scan_heads"]["chosen"]] for acc, run in zip(head_acc, runs)]),
             "mean_head": summary([acc.mean() for acc in head_acc]),
             "best_head": summary([acc.max() for acc in head_acc]),
             "worst_head": summary([acc.min() for acc in head_acc]),
@@ -2090,7 +2146,7 @@ def benchmark_table_markdown(benchmark: Mapping[str, Any]) -> str:
         lines += [
             "",
             f"SCAN heads ({'/'.join(map(str, heads['n_heads']))} per run), test ACC, mean ± sd over the runs: "
-            f"the kept (most agreeing) head {cell(heads['kept'], 3)}, the average head {cell(heads['mean_head'], 3)}, "
+            f"the most agreeing head {cell(heads['most_agreeing'], 3)}, the average head {cell(heads['mean_head'], 3)}, "
             f"the best head {cell(heads['best_head'], 3)}, the worst head {cell(heads['worst_head'], 3)}.",
         ]
     lines += ["", "| published | ACC | NMI | protocol |", "|---|---:|---:|---|"]
@@ -2106,7 +2162,7 @@ def benchmark_macros_latex(benchmark: Mapping[str, Any]) -> str:
     Per method: ``\BenchAcc<Name>``, ``\BenchNmi<Name>`` (mean, 3 decimals)
     and ``\BenchAccSd<Name>``, ``\BenchNmiSd<Name>`` (standard deviation);
     run-wide ``\BenchRuns`` and ``\BenchMinutes`` (mean notebook time); where
-    recorded, the SCAN heads' mean test accuracies ``\BenchScanKeptHeadAcc``,
+    recorded, the SCAN heads' mean test accuracies ``\BenchScanMostAgreeingAcc``,
     ``\BenchScanMeanHeadAcc``, ``\BenchScanBestHeadAcc``, ``\BenchScanWorstHeadAcc``.
     """
     lines = [r"% Generated from results/benchmark.json by helpers.write_report_inputs; do not edit."]
@@ -2120,7 +2176,7 @@ def benchmark_macros_latex(benchmark: Mapping[str, Any]) -> str:
     lines.append(rf"\newcommand{{\BenchMinutes}}{{{benchmark['total_s']['mean'] / 60:.1f}}}")
     for which, summary in (benchmark.get("scan_heads") or {}).items():
         if which != "n_heads":
-            name = latex_macro_name(f"{which}_head" if which == "kept" else which)
+            name = latex_macro_name(which)
             lines.append(rf"\newcommand{{\BenchScan{name}Acc}}{{{summary['mean']:.3f}}}")
     return "\n".join(lines) + "\n"
 

@@ -73,13 +73,13 @@ def test_the_scan_heads_are_summarised_when_every_run_records_them(tmp_path):
     benchmark = helpers.aggregate_benchmark([first, second])
     heads = benchmark["scan_heads"]
     assert heads["n_heads"] == [3]
-    assert heads["kept"]["values"] == [0.7, 0.4] and heads["best_head"]["values"] == [0.7, 0.9]
+    assert heads["most_agreeing"]["values"] == [0.7, 0.4] and heads["best_head"]["values"] == [0.7, 0.9]
     assert heads["worst_head"]["values"] == [0.5, 0.4]
     assert heads["mean_head"]["mean"] == pytest.approx(0.6)
-    assert "the kept (most agreeing) head 0.550 ± 0.212, the average head 0.600 ± 0.000" in (
+    assert "the most agreeing head 0.550 ± 0.212, the average head 0.600 ± 0.000" in (
         helpers.benchmark_table_markdown(benchmark))
     macros = helpers.benchmark_macros_latex(benchmark)
-    assert r"\newcommand{\BenchScanKeptHeadAcc}{0.550}" in macros and r"\newcommand{\BenchScanBestHeadAcc}{0.800}" in macros
+    assert r"\newcommand{\BenchScanMostAgreeingAcc}{0.550}" in macros and r"\newcommand{\BenchScanBestHeadAcc}{0.800}" in macros
 
 
 def test_aggregate_only_reads_the_saved_runs_and_trains_nothing(tmp_path):

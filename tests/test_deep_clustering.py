@@ -184,3 +184,32 @@ def test_most_agreeing_partition_rejects_bad_inputs():
         helpers.most_agreeing_partition([np.zeros(5, int), np.zeros(6, int)])
     with pytest.raises(ValueError, match="one length"):
         helpers.most_agreeing_partition([np.zeros((5, 2), int), np.zeros((5, 2), int)])
+
+
+def test_matched_average_undoes_the_runs_cluster_numbering():
+    rng = np.random.default_rng(1)
+    soft = rng.dirichlet(np.ones(4) * 0.3, size=300)
+    held_out = rng.dirichlet(np.ones(4) * 0.3, size=50)
+    orders = [np.arange(4), np.array([2, 0, 3, 1]), np.array([3, 2, 1, 0])]
+    # The same run three times, its clusters renumbered: the average is the run itself.
+    average, permutations = helpers.matched_average(
+        [soft[:, order] for order in orders], [held_out[:, order] for order in orders], reference=0
+    )
+    np.testing.assert_allclose(average, held_out)
+    np.testing.assert_allclose(average.sum(axis=1), 1.0)
+    assert [list(order[permutation]) for order, permutation in zip(orders, permutations)] == [[0, 1, 2, 3]] * 3
+    # Numbered as the reference, whichever run that is.
+    average, _ = helpers.matched_average([soft[:, order] for order in orders], [held_out[:, order] for order in orders], 1)
+    np.testing.assert_allclose(average, held_out[:, orders[1]])
+
+
+def test_matched_average_rejects_bad_inputs():
+    soft = np.full((5, 3), 1 / 3)
+    with pytest.raises(ValueError, match="number of runs"):
+        helpers.matched_average([soft, soft], [soft], 0)
+    with pytest.raises(ValueError, match="one shape"):
+        helpers.matched_average([soft, soft[:4]], [soft, soft], 0)
+    with pytest.raises(ValueError, match="one k"):
+        helpers.matched_average([soft], [soft[:, :2]], 0)
+    with pytest.raises(ValueError, match="reference"):
+        helpers.matched_average([soft, soft], [soft, soft], 2)

@@ -85,15 +85,15 @@ def test_results_json_has_every_method(quick_run):
     assert results["cache"]["loaded"] == [] and set(NETWORKS) <= set(results["cache"]["trained"])
 
 
-def test_the_scan_row_is_the_most_agreeing_of_several_heads(quick_run):
+def test_the_scan_row_combines_several_heads_around_the_most_agreeing(quick_run):
     output_dir, _ = quick_run
     results = json.loads((output_dir / "results.json").read_text())
     heads = results["scan_heads"]
     count = results["parameters"]["SCAN_HEADS"]
     assert count >= 2 and len(heads["seeds"]) == len(set(heads["seeds"])) == count
-    assert results["cache"]["trained"].count("scan") == count
+    assert results["cache"]["trained"].count("scan") == count and "scan_combination" in results["cache"]["trained"]
     assert heads["chosen"] == max(range(count), key=lambda head: heads["mean_agreement"][head])
-    assert results["methods"]["scan"]["acc"] == pytest.approx(heads["test_acc"][heads["chosen"]])
+    assert len(heads["test_acc"]) == count and all(0 <= acc <= 1 for acc in heads["test_acc"])
 
 
 def test_every_figure_and_the_latex_table_are_written(quick_run):
