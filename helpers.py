@@ -2629,7 +2629,7 @@ def report_macros_latex(results: Mapping[str, Any]) -> str:
     and, where present, the autoencoder's ``\EpochsRun``, ``\AeParams``,
     ``\AeFitSeconds``, the GMM's ``\GmmCovariance`` and ``\GmmNInit``, and the SCAN
     heads' ``\ScanHeads`` (count) and ``\ScanHeadsAccMin``, ``\ScanHeadsAccMax``,
-    ``\ScanHeadsAccMean`` (their test accuracies, the kept one among them).
+    ``\ScanHeadsAccMean`` (the single heads' test accuracies).
 
     Parameters
     ----------
