@@ -1538,59 +1538,90 @@ def most_agreeing_partition(partitions: Sequence[np.ndarray]) -> tuple[int, np.n
     return int(np.argmax(mean_agreement)), mean_agreement
 
 
-def matched_average(
-    soft_train: Sequence[np.ndarray], soft_eval: Sequence[np.ndarray], reference: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Average several runs' soft assignments after matching their clusters to one run's.
+def align_runs(soft_train: Sequence[np.ndarray]) -> tuple[int, np.ndarray, np.ndarray]:
+    """Choose a reference among several runs and match every run's clusters to it.
 
     Runs of a clustering method number their clusters arbitrarily, so their
-    assignments can only be averaged once cluster ``k`` means the same in
-    each. Each run's clusters are matched one-to-one to the ``reference``
-    run's by the Hungarian method on how many training points the two put
-    together; the matched assignments of the evaluation points are averaged.
+    assignments can only be combined once cluster ``k`` means the same in
+    each. The reference is the run whose partition agrees most with the
+    others' (:func:`most_agreeing_partition`); each run's clusters are then
+    matched one-to-one to the reference's by the Hungarian method on how many
+    training points the two put together. Only training points are used, so
+    the result can be applied to any other set with :func:`matched_average`.
 
     Parameters
     ----------
     soft_train : sequence of numpy.ndarray, each shape (n_train, k)
-        Each run's soft assignments of the training points (used for matching only).
-    soft_eval : sequence of numpy.ndarray, each shape (n_eval, k)
-        Each run's soft assignments of the points to combine, in the same order of runs.
-    reference : int
-        The run whose cluster numbers the result keeps.
+        Each run's soft assignments (or any per-cluster scores) of the same
+        training points; a point's cluster is its largest entry.
 
     Returns
     -------
-    average : numpy.ndarray, shape (n_eval, k)
-        The mean of the matched assignments (rows sum to 1 if the inputs' do).
+    reference : int
+        Position of the reference run (0 when there is only one run).
+    mean_agreement : numpy.ndarray, shape (runs,)
+        Each run's mean NMI with the others (NaN for a single run).
     permutations : numpy.ndarray of int, shape (runs, k)
-        ``soft_eval[r][:, permutations[r]]`` is run ``r`` in the reference's numbering.
+        ``soft[r][:, permutations[r]]`` is run ``r`` in the reference's numbering
+        (the identity for the reference itself).
 
     Raises
     ------
     ValueError
-        If the runs disagree in number or shape, or ``reference`` is not one of them.
+        If there is no run, or the runs' assignments are not of one (n, k) shape.
     """
     from scipy.optimize import linear_sum_assignment
 
     soft_train = [np.asarray(p, dtype=float) for p in soft_train]
-    soft_eval = [np.asarray(p, dtype=float) for p in soft_eval]
-    if not soft_train or len(soft_train) != len(soft_eval):
-        raise ValueError(f"need the same, non-zero number of runs, got {len(soft_train)} and {len(soft_eval)}")
-    if len({p.shape for p in soft_train}) != 1 or len({p.shape for p in soft_eval}) != 1:
-        raise ValueError("every run's assignments must have one shape per set")
-    if soft_train[0].ndim != 2 or soft_eval[0].ndim != 2 or soft_train[0].shape[1] != soft_eval[0].shape[1]:
-        raise ValueError(f"assignments must be (n, k) with one k, got {soft_train[0].shape} and {soft_eval[0].shape}")
-    if not 0 <= reference < len(soft_train):
-        raise ValueError(f"reference must be in [0, {len(soft_train) - 1}], got {reference}")
+    if not soft_train:
+        raise ValueError("need at least one run")
+    if len({p.shape for p in soft_train}) != 1 or soft_train[0].ndim != 2:
+        raise ValueError(f"every run's assignments must be (n, k) of one shape, got {[p.shape for p in soft_train]}")
     n_clusters = soft_train[0].shape[1]
-    reference_labels = soft_train[reference].argmax(axis=1)
+    hard_train = [p.argmax(axis=1) for p in soft_train]
+    if len(soft_train) == 1:
+        return 0, np.array([np.nan]), np.arange(n_clusters)[None]
+    reference, mean_agreement = most_agreeing_partition(hard_train)
     permutations = []
-    for p in soft_train:
+    for labels in hard_train:
         overlap = np.zeros((n_clusters, n_clusters))
-        np.add.at(overlap, (reference_labels, p.argmax(axis=1)), 1)
+        np.add.at(overlap, (hard_train[reference], labels), 1)
         permutations.append(linear_sum_assignment(-overlap)[1])
-    average = np.mean([p[:, order] for p, order in zip(soft_eval, permutations)], axis=0)
-    return average, np.array(permutations)
+    return reference, mean_agreement, np.array(permutations)
+
+
+def matched_average(soft: Sequence[np.ndarray], permutations: np.ndarray) -> np.ndarray:
+    """Average several runs' soft assignments in one numbering of the clusters.
+
+    Parameters
+    ----------
+    soft : sequence of numpy.ndarray, each shape (n, k)
+        Each run's soft assignments of the points to combine.
+    permutations : numpy.ndarray of int, shape (runs, k)
+        From :func:`align_runs`, in the same order of runs: ``soft[r][:, permutations[r]]``
+        is run ``r`` in the reference's numbering.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n, k)
+        The mean of the renumbered assignments (rows sum to 1 if the inputs' do).
+
+    Raises
+    ------
+    ValueError
+        If the runs' shapes differ, or ``permutations`` is not one permutation
+        of the ``k`` clusters per run.
+    """
+    soft = [np.asarray(p, dtype=float) for p in soft]
+    permutations = np.asarray(permutations)
+    if not soft or len({p.shape for p in soft}) != 1 or soft[0].ndim != 2:
+        raise ValueError(f"need at least one run, every run's assignments (n, k) of one shape, got {[p.shape for p in soft]}")
+    n_clusters = soft[0].shape[1]
+    if permutations.shape != (len(soft), n_clusters) or any(
+        sorted(order) != list(range(n_clusters)) for order in permutations.tolist()
+    ):
+        raise ValueError(f"permutations must hold one permutation of {n_clusters} clusters per run, got shape {permutations.shape}")
+    return np.mean([p[:, order] for p, order in zip(soft, permutations)], axis=0)
 
 
 def plot_cluster_confidence(

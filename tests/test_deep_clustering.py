@@ -186,30 +186,46 @@ def test_most_agreeing_partition_rejects_bad_inputs():
         helpers.most_agreeing_partition([np.zeros((5, 2), int), np.zeros((5, 2), int)])
 
 
-def test_matched_average_undoes_the_runs_cluster_numbering():
+def test_align_runs_undoes_the_runs_cluster_numbering():
     rng = np.random.default_rng(1)
     soft = rng.dirichlet(np.ones(4) * 0.3, size=300)
     held_out = rng.dirichlet(np.ones(4) * 0.3, size=50)
-    orders = [np.arange(4), np.array([2, 0, 3, 1]), np.array([3, 2, 1, 0])]
-    # The same run three times, its clusters renumbered: the average is the run itself.
-    average, permutations = helpers.matched_average(
-        [soft[:, order] for order in orders], [held_out[:, order] for order in orders], reference=0
-    )
-    np.testing.assert_allclose(average, held_out)
+    noise = rng.dirichlet(np.ones(4), size=300)
+    orders = [np.array([2, 0, 3, 1]), np.arange(4), np.array([3, 2, 1, 0])]
+    # The same run three times, its clusters renumbered, and one run that found nothing.
+    runs = [soft[:, order] for order in orders] + [noise]
+    reference, mean_agreement, permutations = helpers.align_runs(runs)
+    assert reference == 0  # the first of the three that agree, not the noise
+    assert mean_agreement[3] == mean_agreement.min() and mean_agreement[3] < 0.1
+    assert list(permutations[0]) == [0, 1, 2, 3]  # the reference keeps its numbering
+    # Renumbered as the reference, the three copies line up exactly.
+    aligned = [run[:, permutation] for run, permutation in zip(runs[:3], permutations)]
+    for run in aligned:
+        np.testing.assert_array_equal(run, runs[0])
+    average = helpers.matched_average([held_out[:, order] for order in orders], permutations[:3])
+    np.testing.assert_allclose(average, held_out[:, orders[0]])
     np.testing.assert_allclose(average.sum(axis=1), 1.0)
-    assert [list(order[permutation]) for order, permutation in zip(orders, permutations)] == [[0, 1, 2, 3]] * 3
-    # Numbered as the reference, whichever run that is.
-    average, _ = helpers.matched_average([soft[:, order] for order in orders], [held_out[:, order] for order in orders], 1)
-    np.testing.assert_allclose(average, held_out[:, orders[1]])
 
 
-def test_matched_average_rejects_bad_inputs():
+def test_align_runs_of_a_single_run_is_the_identity():
+    soft = np.random.default_rng(2).dirichlet(np.ones(3), size=20)
+    reference, mean_agreement, permutations = helpers.align_runs([soft])
+    assert reference == 0 and np.isnan(mean_agreement).all() and mean_agreement.shape == (1,)
+    assert permutations.tolist() == [[0, 1, 2]]
+    np.testing.assert_array_equal(helpers.matched_average([soft], permutations), soft)
+
+
+def test_align_runs_and_matched_average_reject_bad_inputs():
     soft = np.full((5, 3), 1 / 3)
-    with pytest.raises(ValueError, match="number of runs"):
-        helpers.matched_average([soft, soft], [soft], 0)
+    with pytest.raises(ValueError, match="at least one run"):
+        helpers.align_runs([])
     with pytest.raises(ValueError, match="one shape"):
-        helpers.matched_average([soft, soft[:4]], [soft, soft], 0)
-    with pytest.raises(ValueError, match="one k"):
-        helpers.matched_average([soft], [soft[:, :2]], 0)
-    with pytest.raises(ValueError, match="reference"):
-        helpers.matched_average([soft, soft], [soft, soft], 2)
+        helpers.align_runs([soft, soft[:4]])
+    with pytest.raises(ValueError, match="one shape"):
+        helpers.align_runs([soft[:, 0], soft[:, 0]])
+    with pytest.raises(ValueError, match="one shape"):
+        helpers.matched_average([soft, soft[:, :2]], np.array([[0, 1, 2], [0, 1, 2]]))
+    with pytest.raises(ValueError, match="one permutation"):
+        helpers.matched_average([soft, soft], np.array([[0, 1, 2]]))  # one run short
+    with pytest.raises(ValueError, match="one permutation"):
+        helpers.matched_average([soft], np.array([[0, 0, 2]]))  # not a permutation

@@ -173,3 +173,22 @@ def test_a_changed_parameter_retrains_only_what_depends_on_it(damaged_and_change
     assert {"shift_autoencoder", "umap", "n2d", "scan"} <= set(results["cache"]["trained"])
     # ... but not the models that do not depend on it.
     assert {"kmeans_raw", "conv_autoencoder"} <= set(results["cache"]["loaded"])
+
+
+def test_a_single_scan_head_is_the_row_itself(quick_run, tmp_path):
+    first_dir, _ = quick_run
+    run_quick(tmp_path, first_dir / "cache", SCAN_HEADS=1)
+    results = read_results(tmp_path)
+    # Its one head is the first run's first head, loaded; only the (trivial) combination is new.
+    assert results["cache"]["trained"] == ["scan_combination"]
+    heads = results["scan_heads"]
+    assert heads["seeds"] == read_results(first_dir)["scan_heads"]["seeds"][:1]
+    assert heads["chosen"] == 0 and heads["mean_agreement"] is None
+    row = results["methods"]["scan"]
+    assert row["label"] == "N2D + SCAN, one head" and row["acc"] == heads["test_acc"][0]
+
+
+def test_no_scan_head_is_refused_before_any_training(tmp_path):
+    with pytest.raises(papermill.PapermillExecutionError, match="SCAN_HEADS must be at least 1, got 0"):
+        run_quick(tmp_path, tmp_path / "cache", SCAN_HEADS=0)
+    assert not (tmp_path / "cache").exists()  # nothing was trained or cached
