@@ -1451,10 +1451,7 @@ def train_neighbour_clustering(
     neighbours = np.asarray(neighbours)
     if features.ndim != 2:
         raise ValueError(f"features must be 2-D, got shape {features.shape}")
-    if neighbours.ndim != 2 or len(neighbours) != len(features) or neighbours.shape[1] < 1:
-        raise ValueError(f"neighbours must have shape ({len(features)}, k), got {neighbours.shape}")
-    if not np.issubdtype(neighbours.dtype, np.integer) or neighbours.min() < 0 or neighbours.max() >= len(features):
-        raise ValueError(f"neighbours must be integer indices in [0, {len(features) - 1}]")
+    _check_neighbours(neighbours, len(features))
     if n_clusters < 2 or epochs < 1 or entropy_weight < 0 or batch_size < 1 or len(features) < n_clusters:
         raise ValueError("need n_clusters >= 2, epochs >= 1, entropy_weight >= 0, batch_size >= 1 and n >= n_clusters")
     keras.utils.set_random_seed(seed)
@@ -1466,10 +1463,32 @@ def train_neighbour_clustering(
         hidden = keras.layers.Dense(units, activation="relu", name=f"hidden_{index}")(hidden)
     outputs = keras.layers.Dense(n_clusters, activation="softmax", name="assignment")(hidden)
     model = keras.Model(inputs, outputs, name="neighbour_clustering")
-    optimizer = keras.optimizers.Adam(learning_rate)
+
+    consistency, entropy = _train_scan_loss(
+        model, features, neighbours, epochs, entropy_weight, batch_size, keras.optimizers.Adam(learning_rate),
+        np.random.default_rng(seed), log, "[neighbour clustering]", log_every=5,
+    )
+    return model, {"consistency": consistency, "entropy": entropy}
+
+
+def _check_neighbours(neighbours: np.ndarray, n: int) -> None:
+    if neighbours.ndim != 2 or len(neighbours) != n or neighbours.shape[1] < 1:
+        raise ValueError(f"neighbours must have shape ({n}, k), got {neighbours.shape}")
+    if not np.issubdtype(neighbours.dtype, np.integer) or neighbours.min() < 0 or neighbours.max() >= n:
+        raise ValueError(f"neighbours must be integer indices in [0, {n - 1}]")
+
+
+def _train_scan_loss(
+    model: Any, inputs: np.ndarray, neighbours: np.ndarray, epochs: int, entropy_weight: float, batch_size: int,
+    optimizer: Any, rng: np.random.Generator, log: Any, tag: str, log_every: int, augment: Any = None,
+) -> tuple[float, float]:
+    """SCAN's loss, minimised over ``epochs`` passes; returns the last epoch's consistency and entropy."""
+    import tensorflow as tf
 
     @tf.function
     def train_step(anchors, partners):
+        if augment is not None:  # each view drawn afresh, so agreement must survive the augmentation
+            anchors, partners = augment(anchors), augment(partners)
         with tf.GradientTape() as tape:
             p_anchor, p_partner = model(anchors, training=True), model(partners, training=True)
             consistency = -tf.reduce_mean(tf.math.log(tf.reduce_sum(p_anchor * p_partner, axis=1) + 1e-8))
@@ -1480,18 +1499,143 @@ def train_neighbour_clustering(
         optimizer.apply_gradients(zip(gradients, model.trainable_variables))
         return consistency, entropy
 
-    rng = np.random.default_rng(seed)
     for epoch in range(1, epochs + 1):
-        order = rng.permutation(len(features))
+        order = rng.permutation(len(inputs))
         totals = np.zeros(2)
         for start in range(0, len(order), batch_size):
             anchors = order[start : start + batch_size]
             partners = neighbours[anchors, rng.integers(0, neighbours.shape[1], len(anchors))]
-            totals += [float(value) * len(anchors) for value in train_step(features[anchors], features[partners])]
+            totals += [float(value) * len(anchors) for value in train_step(inputs[anchors], inputs[partners])]
         consistency, entropy = totals / len(order)
-        if epoch % 5 == 0 or epoch == epochs:
-            log(f"[neighbour clustering] epoch {epoch}/{epochs}: consistency {consistency:.3f}, entropy of the mean assignment {entropy:.3f}")
-    return model, {"consistency": float(consistency), "entropy": float(entropy)}
+        if epoch % log_every == 0 or epoch == epochs:
+            log(f"{tag} epoch {epoch}/{epochs}: consistency {consistency:.3f}, entropy of the mean assignment {entropy:.3f}")
+    return float(consistency), float(entropy)
+
+
+def fine_tune_clustering(
+    encoder: Any,
+    images: np.ndarray,
+    neighbours: np.ndarray,
+    targets: np.ndarray,
+    distill_epochs: int = 2,
+    scan_epochs: int = 12,
+    entropy_weight: float = 5.0,
+    max_shift: float = 0.1,
+    batch_size: int = 512,
+    learning_rate: float = 1e-4,
+    seed: int = 0,
+    log: Any = print,
+) -> tuple[Any, dict[str, Any]]:
+    """Train a clustering into an encoder itself: distil given assignments, then refine with SCAN's loss.
+
+    A clustering found on a fixed representation (``targets``, e.g. the
+    combined SCAN heads on a UMAP embedding) cannot change that
+    representation. Here a copy of ``encoder`` gets a batch-normalised
+    softmax layer and is trained end to end on the images: first for
+    ``distill_epochs`` to reproduce ``targets`` (cross-entropy), then for
+    ``scan_epochs`` on SCAN's loss (Van Gansbeke et al., 2020; see
+    :func:`train_neighbour_clustering`), so that each image and one of its
+    ``neighbours`` get the same confident cluster. Every view is randomly
+    shifted by up to ``max_shift`` of the image size, so the clusters must
+    hold wherever a garment sits. The given encoder is left unchanged.
+
+    Parameters
+    ----------
+    encoder : keras.Model
+        Maps a flattened image to a code, e.g. a trained autoencoder's encoder.
+    images : numpy.ndarray, shape (n, 784)
+        Flattened 28 x 28 training images in [0, 1] (any width if ``max_shift`` is 0).
+    neighbours : numpy.ndarray of int, shape (n, k)
+        Row ``i``: indices of images similar to image ``i``.
+    targets : numpy.ndarray, shape (n, n_clusters)
+        Soft (or one-hot) assignments of the images to distil; rows sum to 1.
+    distill_epochs, scan_epochs : int
+        Passes over the images for each stage (either may be 0, not both).
+    entropy_weight : float
+        Weight of the entropy of the mean assignment in SCAN's loss.
+    max_shift : float
+        In [0, 1): the largest random translation, as a fraction of the image size.
+    batch_size : int
+    learning_rate : float
+        Adam's learning rate, in both stages (a fresh optimiser for each).
+    seed : int
+        Seeds the new layer's weights, the batch order, the neighbours drawn and the shifts.
+    log : callable
+        Receives progress lines.
+
+    Returns
+    -------
+    model : keras.Model
+        ``image -> p`` (soft assignments, rows sum to 1).
+    info : dict
+        ``cross_entropy`` (last distillation epoch; None without one),
+        ``consistency`` and ``entropy`` (last SCAN epoch; None without one).
+
+    Raises
+    ------
+    ValueError
+        For shapes that disagree, targets that are not distributions,
+        neighbour indices out of range, or parameters out of range.
+    """
+    import keras
+    import tensorflow as tf
+
+    images = np.asarray(images, dtype="float32")
+    targets = np.asarray(targets, dtype="float32")
+    neighbours = np.asarray(neighbours)
+    if images.ndim != 2:
+        raise ValueError(f"images must be 2-D (n, pixels), got shape {images.shape}")
+    if targets.ndim != 2 or len(targets) != len(images) or targets.shape[1] < 2:
+        raise ValueError(f"targets must have shape ({len(images)}, n_clusters >= 2), got {targets.shape}")
+    if targets.min() < 0 or not np.allclose(targets.sum(axis=1), 1, atol=1e-3):
+        raise ValueError("targets must be non-negative with rows summing to 1")
+    _check_neighbours(neighbours, len(images))
+    if distill_epochs < 0 or scan_epochs < 0 or distill_epochs + scan_epochs < 1:
+        raise ValueError(f"need epochs >= 0 and at least one in all, got {distill_epochs} and {scan_epochs}")
+    if not 0 <= max_shift < 1 or entropy_weight < 0 or batch_size < 1:
+        raise ValueError("need 0 <= max_shift < 1, entropy_weight >= 0 and batch_size >= 1")
+    if max_shift > 0 and images.shape[1] != IMAGE_SHAPE[0] * IMAGE_SHAPE[1]:
+        raise ValueError(f"shifting needs images of shape (n, {IMAGE_SHAPE[0] * IMAGE_SHAPE[1]}), got {images.shape}")
+    copy = keras.models.clone_model(encoder)
+    copy.set_weights(encoder.get_weights())
+    keras.utils.set_random_seed(seed)
+    code = keras.layers.BatchNormalization(name="code_bn")(copy.output)
+    outputs = keras.layers.Dense(targets.shape[1], activation="softmax", name="assignment")(code)
+    model = keras.Model(copy.input, outputs, name="fine_tuned_clustering")
+    augment = None
+    if max_shift > 0:
+        shift = keras.layers.RandomTranslation(max_shift, max_shift, fill_mode="constant", seed=seed)
+
+        def augment(batch: Any) -> Any:
+            return tf.reshape(shift(tf.reshape(batch, (-1, *IMAGE_SHAPE, 1)), training=True), tf.shape(batch))
+
+    optimizer = keras.optimizers.Adam(learning_rate)
+
+    @tf.function
+    def distill_step(batch, target):
+        if augment is not None:
+            batch = augment(batch)
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(keras.losses.categorical_crossentropy(target, model(batch, training=True)))
+        optimizer.apply_gradients(zip(tape.gradient(loss, model.trainable_variables), model.trainable_variables))
+        return loss
+
+    rng = np.random.default_rng(seed)
+    info: dict[str, Any] = {"cross_entropy": None, "consistency": None, "entropy": None}
+    for epoch in range(1, distill_epochs + 1):
+        order = rng.permutation(len(images))
+        total = 0.0
+        for start in range(0, len(order), batch_size):
+            batch = order[start : start + batch_size]
+            total += float(distill_step(images[batch], targets[batch])) * len(batch)
+        info["cross_entropy"] = total / len(order)
+        log(f"[fine-tune] distilling, epoch {epoch}/{distill_epochs}: cross-entropy {info['cross_entropy']:.3f}")
+    if scan_epochs:
+        info["consistency"], info["entropy"] = _train_scan_loss(
+            model, images, neighbours, scan_epochs, entropy_weight, batch_size, keras.optimizers.Adam(learning_rate),
+            rng, log, "[fine-tune] SCAN loss,", log_every=4, augment=augment,
+        )
+    return model, info
 
 
 def most_agreeing_partition(partitions: Sequence[np.ndarray]) -> tuple[int, np.ndarray]:

@@ -163,6 +163,60 @@ def test_neighbour_clustering_rejects_bad_neighbours(balanced_blobs):
         helpers.train_neighbour_clustering(x, np.zeros((len(x), 3), dtype=int), 1)
 
 
+def _small_encoder(width: int):
+    import keras
+
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input((width,), name="image")
+    return keras.Model(inputs, keras.layers.Dense(3, name="code")(keras.layers.Dense(16, activation="relu")(inputs)))
+
+
+def test_fine_tuning_distils_noisy_targets_and_leaves_the_encoder_alone(balanced_blobs):
+    x, y = balanced_blobs
+    encoder = _small_encoder(x.shape[1])
+    before = [w.copy() for w in encoder.get_weights()]
+    # Targets right for 70% of the points, random for the rest: the neighbours should repair them.
+    rng = np.random.default_rng(0)
+    noisy = np.where(rng.random(len(y)) < 0.7, y, rng.integers(0, 4, len(y)))
+    lines = []
+    model, info = helpers.fine_tune_clustering(
+        encoder, x, helpers.nearest_neighbours(x, 10), np.eye(4)[noisy], distill_epochs=10, scan_epochs=20,
+        max_shift=0.0, batch_size=64, learning_rate=3e-3, seed=0, log=lines.append,
+    )
+    soft = model.predict(x, verbose=0)
+    np.testing.assert_allclose(soft.sum(axis=1), 1.0, rtol=1e-5)
+    assert helpers.cluster_accuracy(noisy, y) < 0.8 and helpers.cluster_accuracy(y, soft.argmax(axis=1)) > 0.95
+    # Distilled, not just re-clustered: the clusters keep the targets' numbering.
+    assert (soft.argmax(axis=1) == y).mean() > 0.95
+    assert info["cross_entropy"] > 0 and info["entropy"] > 0.9 * np.log(4)
+    assert lines[0].startswith("[fine-tune] distilling, epoch 1/10") and lines[-1].startswith("[fine-tune] SCAN loss, epoch 20/20")
+    assert all(np.array_equal(a, b) for a, b in zip(before, encoder.get_weights()))
+
+
+def test_fine_tuning_shifts_images_and_rejects_bad_inputs(balanced_blobs):
+    x, y = balanced_blobs
+    targets = np.eye(4)[y]
+    neighbours = helpers.nearest_neighbours(x, 5)
+    encoder = _small_encoder(x.shape[1])
+    with pytest.raises(ValueError, match="shifting needs images"):
+        helpers.fine_tune_clustering(encoder, x, neighbours, targets)  # max_shift 0.1 on 5-pixel "images"
+    with pytest.raises(ValueError, match="rows summing to 1"):
+        helpers.fine_tune_clustering(encoder, x, neighbours, targets * 2, max_shift=0.0)
+    with pytest.raises(ValueError, match="targets must have shape"):
+        helpers.fine_tune_clustering(encoder, x, neighbours, targets[1:], max_shift=0.0)
+    with pytest.raises(ValueError, match="integer indices"):
+        helpers.fine_tune_clustering(encoder, x, neighbours + len(x), targets, max_shift=0.0)
+    with pytest.raises(ValueError, match="at least one"):
+        helpers.fine_tune_clustering(encoder, x, neighbours, targets, distill_epochs=0, scan_epochs=0, max_shift=0.0)
+    # 28 x 28 images are shifted: one distillation epoch runs and yields assignments of the right shape.
+    images = np.random.default_rng(0).random((64, 784)).astype("float32")
+    model, info = helpers.fine_tune_clustering(
+        _small_encoder(784), images, helpers.nearest_neighbours(images, 3), np.eye(2)[np.arange(64) % 2],
+        distill_epochs=1, scan_epochs=0, batch_size=32, log=lambda line: None,
+    )
+    assert model.predict(images, verbose=0).shape == (64, 2) and info["consistency"] is None
+
+
 def test_most_agreeing_partition_keeps_a_run_the_others_confirm():
     rng = np.random.default_rng(0)
     truth = np.repeat(np.arange(5), 40)
