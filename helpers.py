@@ -2800,7 +2800,8 @@ def report_macros_latex(results: Mapping[str, Any]) -> str:
     ``\Fit<Name>`` (seconds, including the autoencoder), ``\Silh<Name>`` where
     a silhouette was computed, ``\EmIterations<Name>`` and ``\EmConverged<Name>``
     where an EM run was recorded (see :func:`em_convergence`); ``\SupAcc<Name>`` per supervised reference. Run-wide: ``\NTrain``,
-    ``\NTest``, ``\Seed``, ``\Device``, ``\ComparisonGmmMaxIter`` (if set), ``\TotalMinutes``, ``\PeakMemoryGiB``
+    ``\NTest``, ``\Seed``, ``\Param<Name>`` for each integer notebook parameter
+    (``SCAN_EPOCHS`` gives ``\ParamScanEpochs``), ``\Device``, ``\ComparisonGmmMaxIter`` (if set), ``\TotalMinutes``, ``\PeakMemoryGiB``
     and, where present, the autoencoder's ``\EpochsRun``, ``\AeParams``,
     ``\AeFitSeconds``, the GMM's ``\GmmCovariance`` and ``\GmmNInit``, and the SCAN
     heads' ``\ScanHeads`` (count) and ``\ScanHeadsAccMin``, ``\ScanHeadsAccMax``,
@@ -2834,6 +2835,9 @@ def report_macros_latex(results: Mapping[str, Any]) -> str:
     macros["NTrain"] = f"{parameters.get('n_train', TRAIN_SIZE):,}"
     macros["NTest"] = f"{parameters.get('n_test', TEST_SIZE):,}"
     macros["Seed"] = str(parameters.get("SEED", "?"))
+    for key, value in parameters.items():  # e.g. SCAN_EPOCHS gives \ParamScanEpochs, so the text follows the run
+        if isinstance(value, int) and not isinstance(value, bool):
+            macros[f"Param{latex_macro_name(key.lower())}"] = str(value)
     macros["Device"] = str(results.get("device", "?"))
     if "COMPARISON_GMM_MAX_ITER" in parameters:
         macros["ComparisonGmmMaxIter"] = str(parameters["COMPARISON_GMM_MAX_ITER"])

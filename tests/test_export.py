@@ -126,6 +126,14 @@ def test_report_macros_quote_the_results(results):
         assert expected in macros
 
 
+def test_report_macros_quote_the_integer_parameters(results):
+    parameters = {**results["parameters"], "FINETUNE_SCAN_EPOCHS": 6, "MAX_SHIFT": 0.1, "QUICK": False, "HIDDEN_UNITS": [512]}
+    macros = helpers.report_macros_latex({**results, "parameters": parameters})
+    assert r"\newcommand{\ParamFinetuneScanEpochs}{6}" in macros and r"\newcommand{\ParamSeed}{0}" in macros
+    # Only integers: a fraction, a flag or a list has no single printable count.
+    assert "ParamMaxShift" not in macros and "ParamQuick" not in macros and "ParamHiddenUnits" not in macros
+
+
 def test_report_macros_quote_the_scan_heads_only_when_recorded(results):
     assert "ScanHeads" not in helpers.report_macros_latex(results)
     macros = helpers.report_macros_latex({**results, "scan_heads": {"test_acc": [0.6, 0.7, 0.5], "chosen": 1}})
