@@ -973,6 +973,58 @@ def build_conv_autoencoder(image_shape: tuple[int, int] = IMAGE_SHAPE) -> tuple[
     return keras.Model(inputs, outputs, name="conv_autoencoder"), keras.Model(inputs, code, name="conv_encoder")
 
 
+def build_clustering_cnn(code_size: int, image_shape: tuple[int, int] = IMAGE_SHAPE, seed: int = 0) -> Any:
+    """A small convolutional encoder of flattened images, to train a clustering into from a random start.
+
+    ``flattened image -> 28 x 28 x 1 -> Conv2D(32, 3x3, stride 2) ->
+    Conv2D(64, 3x3, stride 2) -> Dense(128) -> Dense(code_size)`` (ReLU,
+    linear code), for :func:`fine_tune_clustering`, which takes images as
+    flattened vectors. It is not pretrained: its convolutions see a garment
+    wherever it sits, which the dense encoder must learn from shifted
+    examples.
+
+    Parameters
+    ----------
+    code_size : int
+        Width of the output code.
+    image_shape : (int, int)
+        Height and width of the grey-scale images (the input is their product).
+    seed : int
+        Seeds each layer's initial weights, so equal seeds give equal networks.
+
+    Returns
+    -------
+    keras.Model
+        ``(n, height * width) -> (n, code_size)``, its last layer named "code".
+
+    Raises
+    ------
+    ValueError
+        If ``code_size`` or ``seed`` is not a non-negative integer (code_size positive) or the image is under 8 x 8.
+    """
+    import keras
+    from keras import layers
+
+    if not isinstance(code_size, (int, np.integer)) or code_size < 1:
+        raise ValueError(f"code_size must be a positive integer, got {code_size!r}")
+    if not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    if len(image_shape) != 2 or any(not isinstance(d, (int, np.integer)) or d < 8 for d in image_shape):
+        raise ValueError(f"image_shape must be two integers >= 8, got {image_shape!r}")
+    seeds = iter(range(int(seed) * 10, int(seed) * 10 + 4))
+
+    def initial() -> dict[str, Any]:
+        return {"kernel_initializer": keras.initializers.GlorotUniform(seed=next(seeds))}
+
+    inputs = keras.Input(shape=(image_shape[0] * image_shape[1],), name="image")
+    x = layers.Reshape((*image_shape, 1), name="image_2d")(inputs)
+    x = layers.Conv2D(32, 3, strides=2, padding="same", activation="relu", name="conv_1", **initial())(x)
+    x = layers.Conv2D(64, 3, strides=2, padding="same", activation="relu", name="conv_2", **initial())(x)
+    x = layers.Dense(128, activation="relu", name="hidden", **initial())(layers.Flatten(name="flatten")(x))
+    code = layers.Dense(code_size, name="code", **initial())(x)
+    return keras.Model(inputs, code, name="clustering_cnn")
+
+
 def n_components_for_variance(explained_variance_ratio: Sequence[float], level: float) -> int:
     """Fewest leading principal components whose explained variance reaches ``level``.
 

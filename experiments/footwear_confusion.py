@@ -13,7 +13,7 @@ import helpers, keras
 x_test = te.reshape(len(te), -1).astype("float32") / 255
 meta = {e: json.load(open(f"{e}/meta.json"))["spec"] for e in glob.glob("artifacts/scan_finetune-*")}
 for seed in [0,1,2]:
-    (ft,) = [e for e, s in meta.items() if s["seed"] == seed and s["scan_epochs"] == 6 and s.get("distill_epochs")==2]
+    (ft,) = [e for e, s in meta.items() if s["seed"] == seed and s["scan_epochs"] == 6 and s["learning_rate"] == 1e-4 and s.get("distill_epochs")==2]
     m = keras.models.load_model(f"{ft}/model.keras", compile=False)
     pred = m.predict(x_test, batch_size=4096, verbose=0).argmax(1)
     c = np.zeros((10,10), int)

@@ -22,7 +22,7 @@ meta = {e: json.load(open(f"{e}/meta.json"))["spec"] for e in glob.glob("artifac
 (umap_entry,) = [e for e, s in meta.items() if "/umap-" in e and s["seed"] == seed and s.get("seeded")]
 umap_train, umap_test = np.load(f"{umap_entry}/train.npy"), np.load(f"{umap_entry}/test.npy")
 (ae_entry,) = [e for e, s in meta.items() if "/shift_autoencoder-" in e and s["seed"] == seed]
-(ft_entry,) = [e for e, s in meta.items() if "/scan_finetune-" in e and s["seed"] == seed and s["scan_epochs"] == 6]
+(ft_entry,) = [e for e, s in meta.items() if "/scan_finetune-" in e and s["seed"] == seed and s["scan_epochs"] == 6 and s["learning_rate"] == 1e-4]
 encoder = helpers.encoder_of(keras.models.load_model(f"{ae_entry}/autoencoder.keras", compile=False))
 components = PCA(random_state=seed).fit(x_train).transform(x_train)[:, :100]
 neighbours = helpers.nearest_neighbours(components / np.linalg.norm(components, axis=1, keepdims=True), 20)

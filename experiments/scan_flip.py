@@ -24,7 +24,7 @@ umap_checksum = helpers.array_checksum(np.load(f"{umap_entry}/train.npy"))
 (combo,) = [e for e, s in meta.items() if "/scan_combination-" in e and s.get("features") == umap_checksum]
 targets = np.load(f"{combo}/train_consensus.npy")
 (ae_entry,) = [e for e, s in meta.items() if "/shift_autoencoder-" in e and s["seed"] == seed]
-(ft_entry,) = [e for e, s in meta.items() if "/scan_finetune-" in e and s["seed"] == seed and s["scan_epochs"] == 6]
+(ft_entry,) = [e for e, s in meta.items() if "/scan_finetune-" in e and s["seed"] == seed and s["scan_epochs"] == 6 and s["learning_rate"] == 1e-4]
 encoder = helpers.encoder_of(keras.models.load_model(f"{ae_entry}/autoencoder.keras", compile=False))
 neighbours = helpers.nearest_neighbours(PCA(random_state=seed).fit(x_train).transform(x_train)[:, :50], 20)
 

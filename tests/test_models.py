@@ -138,6 +138,22 @@ def test_conv_autoencoder_matches_the_published_one():
         helpers.build_conv_autoencoder((28,))
 
 
+def test_clustering_cnn_shapes_and_seeded_weights():
+    cnn = helpers.build_clustering_cnn(10, seed=3)
+    assert cnn.input_shape == (None, 784) and cnn.output_shape == (None, 10)
+    # 3x3x1x32+32, 3x3x32x64+64, (7*7*64)x128+128, 128x10+10: two stride-2 convolutions take 28 to 7.
+    assert cnn.count_params() == 320 + 18_496 + 401_536 + 1_290
+    assert cnn.get_layer("code").output.shape[1:] == (10,)
+    same, other = helpers.build_clustering_cnn(10, seed=3), helpers.build_clustering_cnn(10, seed=4)
+    assert all(np.array_equal(a, b) for a, b in zip(cnn.get_weights(), same.get_weights()))
+    assert not np.array_equal(cnn.get_weights()[0], other.get_weights()[0])
+    x = np.random.default_rng(0).random((5, 784)).astype("float32")
+    assert helpers.encoder_of(cnn)(x).shape == (5, 10)
+    for bad in ({"code_size": 0}, {"code_size": 10, "seed": -1}, {"code_size": 10, "image_shape": (28,)}):
+        with pytest.raises(ValueError):
+            helpers.build_clustering_cnn(**bad)
+
+
 def test_components_for_variance_on_a_known_spectrum():
     # Column variances 8, 4, 2, 1, 1 (total 16): 50% needs 1, 75% needs 2, 90% needs 4 components.
     rng = np.random.default_rng(0)
