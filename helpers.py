@@ -930,6 +930,12 @@ def build_autoencoder(
     return autoencoder, encoder
 
 
+def _check_image_shape(image_shape: tuple[int, int]) -> None:
+    """Raise ``ValueError`` unless ``image_shape`` is two integers of at least 8 (two poolings need room)."""
+    if len(image_shape) != 2 or any(not isinstance(d, (int, np.integer)) or d < 8 for d in image_shape):
+        raise ValueError(f"image_shape must be two integers >= 8, got {image_shape!r}")
+
+
 def build_conv_autoencoder(image_shape: tuple[int, int] = IMAGE_SHAPE) -> tuple[Any, Any]:
     """The small convolutional autoencoder two published submissions used.
 
@@ -953,8 +959,7 @@ def build_conv_autoencoder(image_shape: tuple[int, int] = IMAGE_SHAPE) -> tuple[
     import keras
     from keras import layers
 
-    if len(image_shape) != 2 or any(not isinstance(d, (int, np.integer)) or d < 8 for d in image_shape):
-        raise ValueError(f"image_shape must be two integers >= 8, got {image_shape!r}")
+    _check_image_shape(image_shape)
     inputs = keras.Input(shape=(*image_shape, 1), name="image")
     x = layers.Conv2D(16, 3, activation="relu", padding="same", name="encoder_conv_1")(inputs)
     x = layers.MaxPooling2D(2, padding="same", name="encoder_pool_1")(x)
@@ -1009,8 +1014,7 @@ def build_clustering_cnn(code_size: int, image_shape: tuple[int, int] = IMAGE_SH
         raise ValueError(f"code_size must be a positive integer, got {code_size!r}")
     if not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-    if len(image_shape) != 2 or any(not isinstance(d, (int, np.integer)) or d < 8 for d in image_shape):
-        raise ValueError(f"image_shape must be two integers >= 8, got {image_shape!r}")
+    _check_image_shape(image_shape)
     seeds = iter(range(int(seed) * 10, int(seed) * 10 + 4))
 
     def initial() -> dict[str, Any]:
