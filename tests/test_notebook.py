@@ -18,7 +18,7 @@ METHODS = ["kmeans_raw", "ae_kmeans", "ae_gmm"]
 COMPARISONS = [
     f"pca_{level}_{algorithm}" for level in (80, 90, 95) for algorithm in ("kmeans", "gmm")
 ] + ["conv_kmeans", "conv_gmm", "minibatch_kmeans_raw", "ae_minibatch_kmeans", "ae_ward"]
-BEYOND = ["dec", "idec", "shift_ae_gmm", "n2d", "scan", "scan_finetune"]
+BEYOND = ["dec", "idec", "shift_ae_gmm", "n2d", "scan", "scan_finetune", "scan_refined"]
 NETWORKS = ["autoencoder", "conv_autoencoder", "dec", "idec", "shift_autoencoder", "scan", "scan_finetune"]
 
 
@@ -77,7 +77,7 @@ def test_results_json_has_every_method(quick_run):
     assert results["total_s"] > 0 and results["peak_memory_gib"] > 0
     assert {"load", "kmeans_raw", "autoencoder_fit", "ae_gmm", "latent_map", "pca", "pca_clustering",
             "conv_autoencoder_fit", "conv_clustering", "other_algorithms", "supervised", "dec", "idec",
-            "shift_autoencoder_fit", "umap", "scan", "scan_finetune"} <= set(results["stages_s"])
+            "shift_autoencoder_fit", "umap", "scan", "scan_finetune", "local_refinement"} <= set(results["stages_s"])
     assert results["gmm_selection"]["covariance_type"] in {"full", "tied", "diag", "spherical"}
     assert set(results["deep_clustering"]) == {"dec", "idec"}
     assert all(info["iterations"] >= 1 for info in results["deep_clustering"].values())
