@@ -1993,8 +1993,9 @@ def refine_locally(
     labels : numpy.ndarray of int, shape (n,)
         The refined partition of the same points, in the same cluster ids.
     steps : list of dict
-        One per group tried, in order: ``clusters``, ``ncut_before``,
-        ``ncut_after``, ``accepted``, ``changed`` (points moved to another
+        One per group tried, in order: ``clusters``, ``points``,
+        ``ncut_before``, ``ncut_after`` (or ``skipped``, why no split was
+        tried), ``accepted``, ``changed`` (points moved to another
         cluster; each new cluster keeps the id of the old cluster it overlaps
         most) and, when accepted, the fitted ``pca``, ``kmeans`` and ``ids``
         (the id of each K-Means cluster) that :func:`apply_local_refinement`
@@ -2020,7 +2021,8 @@ def refine_locally(
         members = np.flatnonzero(np.isin(labels, group))
         step: dict[str, Any] = {"clusters": group.tolist(), "points": int(len(members)), "accepted": False, "changed": 0}
         if len(members) < 2 * len(group):
-            log(f"[local refinement] clusters {group.tolist()}: skipped, {len(members)} points")
+            step["skipped"] = "too few points"
+            log(describe_refinement_step(step))
             steps.append(step)
             continue
         sub_graph = graph[members][:, members]
@@ -2035,17 +2037,36 @@ def refine_locally(
         try:
             before, after = normalised_cut(sub_graph, labels[members]), normalised_cut(sub_graph, proposed)
         except ValueError:  # a cluster without any edge inside the group: the cut is undefined, keep the old split
-            log(f"[local refinement] clusters {group.tolist()}: skipped, a cluster without neighbour edges in the group")
+            step["skipped"] = "a cluster without neighbour edges in the group"
+            log(describe_refinement_step(step))
             steps.append(step)
             continue
         step.update(ncut_before=before, ncut_after=after, accepted=bool(after < before))
         if step["accepted"]:
             step.update(changed=int((proposed != labels[members]).sum()), pca=pca, kmeans=kmeans, ids=ids)
             labels[members] = proposed
-        log(f"[local refinement] clusters {group.tolist()} ({len(members)} points): normalised cut "
-            f"{before:.4f} -> {after:.4f}, {'accepted' if step['accepted'] else 'kept the old split'}")
+        log(describe_refinement_step(step))
         steps.append(step)
     return labels, steps
+
+
+def describe_refinement_step(step: Mapping[str, Any]) -> str:
+    """One line on a step of :func:`refine_locally`: the group, its normalised cut before and after, the decision.
+
+    Parameters
+    ----------
+    step : mapping
+        One of the steps :func:`refine_locally` returns.
+
+    Returns
+    -------
+    str
+    """
+    head = f"[local refinement] clusters {list(step['clusters'])} ({step['points']} points)"
+    if "skipped" in step:
+        return f"{head}: skipped, {step['skipped']}"
+    decision = "accepted" if step["accepted"] else "kept the old split"
+    return f"{head}: normalised cut {step['ncut_before']:.4f} -> {step['ncut_after']:.4f}, {decision}"
 
 
 def apply_local_refinement(steps: Sequence[Mapping[str, Any]], features: np.ndarray, labels: Any) -> np.ndarray:

@@ -376,3 +376,19 @@ def test_refine_locally_keeps_cluster_ids_and_counts_only_the_points_that_move()
     np.testing.assert_array_equal(refined, truth)  # the same ids, not a renumbering of the same clusters
     assert sum(step["changed"] for step in steps) == len(moved)
     np.testing.assert_array_equal(helpers.apply_local_refinement(steps, features, nearly), truth)
+
+
+def test_refine_locally_logs_one_line_per_step_as_describe_refinement_step_writes_it():
+    features, truth, poor = _blobs_in_two_regions(150, seed=0)
+    lines: list[str] = []
+    _, steps = helpers.refine_locally(features, poor, helpers.nearest_neighbours(features, 10), 5, seed=0, log=lines.append)
+    assert lines == [helpers.describe_refinement_step(step) for step in steps]
+    assert lines[0].startswith("[local refinement] clusters [0, 1, 2] (450 points): normalised cut ")
+    assert lines[0].endswith(", accepted")
+    # A group with fewer than two points per cluster is not re-split, and says why.
+    few = np.array([[0.0, 0.0], [0.0, 1.0], [5.0, 5.0]])
+    lines.clear()
+    refined, few_steps = helpers.refine_locally(few, np.array([0, 1, 1]), helpers.nearest_neighbours(few, 1), 2, log=lines.append)
+    np.testing.assert_array_equal(refined, [0, 1, 1])
+    assert lines == ["[local refinement] clusters [0, 1] (3 points): skipped, too few points"]
+    assert lines == [helpers.describe_refinement_step(step) for step in few_steps]

@@ -170,7 +170,7 @@ def test_a_truncated_model_file_is_reported_and_retrained(damaged_and_changed_ru
 def test_a_changed_parameter_retrains_only_what_depends_on_it(damaged_and_changed_run):
     results, _ = damaged_and_changed_run
     # MAX_SHIFT changes the shifted autoencoder and everything downstream of it ...
-    assert {"shift_autoencoder", "umap", "n2d", "scan", "scan_finetune"} <= set(results["cache"]["trained"])
+    assert {"shift_autoencoder", "umap", "n2d", "scan", "scan_finetune", "local_refinement"} <= set(results["cache"]["trained"])
     # ... but not the models that do not depend on it.
     assert {"kmeans_raw", "conv_autoencoder"} <= set(results["cache"]["loaded"])
 
@@ -179,8 +179,9 @@ def test_a_single_scan_head_is_the_row_itself(quick_run, tmp_path):
     first_dir, _ = quick_run
     run_quick(tmp_path, first_dir / "cache", SCAN_HEADS=1)
     results = read_results(tmp_path)
-    # Its one head is the first run's first head, loaded; only the (trivial) combination and what is distilled from it are new.
-    assert results["cache"]["trained"] == ["scan_combination", "scan_finetune"]
+    # Its one head is the first run's first head, loaded; only the (trivial) combination, the CNN distilled from it
+    # and the re-splits of that CNN's clusters are new.
+    assert results["cache"]["trained"] == ["scan_combination", "scan_finetune", "local_refinement"]
     heads = results["scan_heads"]
     assert heads["seeds"] == read_results(first_dir)["scan_heads"]["seeds"][:1]
     assert heads["chosen"] == 0 and heads["mean_agreement"] is None
