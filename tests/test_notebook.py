@@ -18,8 +18,10 @@ METHODS = ["kmeans_raw", "ae_kmeans", "ae_gmm"]
 COMPARISONS = [
     f"pca_{level}_{algorithm}" for level in (80, 90, 95) for algorithm in ("kmeans", "gmm")
 ] + ["conv_kmeans", "conv_gmm", "minibatch_kmeans_raw", "ae_minibatch_kmeans", "ae_ward"]
-BEYOND = ["dec", "idec", "shift_ae_gmm", "n2d", "scan", "scan_finetune", "scan_refined"]
-NETWORKS = ["autoencoder", "conv_autoencoder", "dec", "idec", "shift_autoencoder", "scan", "scan_finetune"]
+BEYOND = ["dec", "idec", "shift_ae_gmm", "n2d", "scan", "scan_finetune", "scan_refined", "scan_retrained"]
+NETWORKS = [
+    "autoencoder", "conv_autoencoder", "dec", "idec", "shift_autoencoder", "scan", "scan_finetune", "resplit_finetune",
+]
 
 
 def run_quick(output_dir: Path, cache_dir: Path, **parameters) -> nbformat.NotebookNode:
@@ -77,7 +79,7 @@ def test_results_json_has_every_method(quick_run):
     assert results["total_s"] > 0 and results["peak_memory_gib"] > 0
     assert {"load", "kmeans_raw", "autoencoder_fit", "ae_gmm", "latent_map", "pca", "pca_clustering",
             "conv_autoencoder_fit", "conv_clustering", "other_algorithms", "supervised", "dec", "idec",
-            "shift_autoencoder_fit", "umap", "scan", "scan_finetune", "local_refinement"} <= set(results["stages_s"])
+            "shift_autoencoder_fit", "umap", "scan", "scan_finetune", "local_refinement", "resplit_finetune"} <= set(results["stages_s"])
     assert results["gmm_selection"]["covariance_type"] in {"full", "tied", "diag", "spherical"}
     assert set(results["deep_clustering"]) == {"dec", "idec"}
     assert all(info["iterations"] >= 1 for info in results["deep_clustering"].values())
@@ -170,7 +172,7 @@ def test_a_truncated_model_file_is_reported_and_retrained(damaged_and_changed_ru
 def test_a_changed_parameter_retrains_only_what_depends_on_it(damaged_and_changed_run):
     results, _ = damaged_and_changed_run
     # MAX_SHIFT changes the shifted autoencoder and everything downstream of it ...
-    assert {"shift_autoencoder", "umap", "n2d", "scan", "scan_finetune", "local_refinement"} <= set(results["cache"]["trained"])
+    assert {"shift_autoencoder", "umap", "n2d", "scan", "scan_finetune", "local_refinement", "resplit_finetune"} <= set(results["cache"]["trained"])
     # ... but not the models that do not depend on it.
     assert {"kmeans_raw", "conv_autoencoder"} <= set(results["cache"]["loaded"])
 
@@ -179,9 +181,9 @@ def test_a_single_scan_head_is_the_row_itself(quick_run, tmp_path):
     first_dir, _ = quick_run
     run_quick(tmp_path, first_dir / "cache", SCAN_HEADS=1)
     results = read_results(tmp_path)
-    # Its one head is the first run's first head, loaded; only the (trivial) combination, the CNN distilled from it
-    # and the re-splits of that CNN's clusters are new.
-    assert results["cache"]["trained"] == ["scan_combination", "scan_finetune", "local_refinement"]
+    # Its one head is the first run's first head, loaded; only the (trivial) combination, the CNN distilled from it,
+    # the re-splits of that CNN's clusters and the copy of it trained on them are new.
+    assert results["cache"]["trained"] == ["scan_combination", "scan_finetune", "local_refinement", "resplit_finetune"]
     heads = results["scan_heads"]
     assert heads["seeds"] == read_results(first_dir)["scan_heads"]["seeds"][:1]
     assert heads["chosen"] == 0 and heads["mean_agreement"] is None
