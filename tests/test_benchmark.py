@@ -1,6 +1,7 @@
 """The multi-seed benchmark's aggregation and tables, the confidence figure, the shift augmentation."""
 
 import json
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -149,3 +150,26 @@ def test_shifted_batches_are_translated_copies_with_input_equal_to_target():
     assert np.abs(rows - 14).max() <= 6 and np.abs(cols - 14).max() <= 6  # at most 20% of 28 pixels
     with pytest.raises(ValueError, match="max_shift"):
         helpers.random_shift_dataset(x, 64, 1.5, seed=0)
+
+
+@pytest.mark.parametrize("benchmark_name, runs_name", [
+    ("benchmark.json", "runs"), ("benchmark-avx512.json", "runs-avx512"),
+])
+def test_committed_benchmarks_are_the_aggregates_of_their_committed_runs(benchmark_name, runs_name):
+    """Nothing typed in: each committed benchmark file is what aggregating its committed runs gives."""
+    results_dir = Path(__file__).resolve().parent.parent / "results"
+    committed = json.loads((results_dir / benchmark_name).read_text())
+    runs = [json.loads((results_dir / runs_name / f"seed-{seed}" / "results.json").read_text())
+            for seed in committed["seeds"]]
+    aggregated = json.loads(json.dumps(helpers.aggregate_benchmark(runs)))  # as written: tuples become lists
+    assert committed["parameters"]["retrain"] is all(run["cache"]["retrain"] for run in runs)
+    del committed["parameters"]
+    assert committed == aggregated
+
+
+def test_readme_benchmark_block_is_the_committed_benchmark(tmp_path):
+    repo = Path(__file__).resolve().parent.parent
+    readme = tmp_path / "README.md"
+    readme.write_text((repo / "README.md").read_text())
+    helpers.update_readme_benchmark(repo / "results" / "benchmark.json", readme)
+    assert readme.read_text() == (repo / "README.md").read_text()
