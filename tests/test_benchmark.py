@@ -9,6 +9,8 @@ import pytest
 
 import helpers
 
+REPO = Path(__file__).resolve().parent.parent
+
 
 def run(seed, acc, fit_s, total_s=600.0):
     return {
@@ -157,7 +159,7 @@ def test_shifted_batches_are_translated_copies_with_input_equal_to_target():
 ])
 def test_committed_benchmarks_are_the_aggregates_of_their_committed_runs(benchmark_name, runs_name):
     """Nothing typed in: each committed benchmark file is what aggregating its committed runs gives."""
-    results_dir = Path(__file__).resolve().parent.parent / "results"
+    results_dir = REPO / "results"
     committed = json.loads((results_dir / benchmark_name).read_text())
     runs = [json.loads((results_dir / runs_name / f"seed-{seed}" / "results.json").read_text())
             for seed in committed["seeds"]]
@@ -168,8 +170,7 @@ def test_committed_benchmarks_are_the_aggregates_of_their_committed_runs(benchma
 
 
 def test_readme_benchmark_block_is_the_committed_benchmark(tmp_path):
-    repo = Path(__file__).resolve().parent.parent
     readme = tmp_path / "README.md"
-    readme.write_text((repo / "README.md").read_text())
-    helpers.update_readme_benchmark(repo / "results" / "benchmark.json", readme)
-    assert readme.read_text() == (repo / "README.md").read_text()
+    readme.write_text((REPO / "README.md").read_text())
+    helpers.update_readme_benchmark(REPO / "results" / "benchmark.json", readme)
+    assert readme.read_text() == (REPO / "README.md").read_text()
