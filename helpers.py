@@ -2170,6 +2170,38 @@ def plot_cluster_confidence(
     return fig
 
 
+def translate_images(images: np.ndarray, dy: int, dx: int) -> np.ndarray:
+    """Images moved by whole pixels, the uncovered border filled with zeros (the background).
+
+    Parameters
+    ----------
+    images : numpy.ndarray, shape (n, height, width)
+    dy, dx : int
+        Pixels down and to the right (negative: up and to the left), each smaller than the image in magnitude.
+
+    Returns
+    -------
+    numpy.ndarray
+        Same shape and dtype as ``images``.
+
+    Raises
+    ------
+    ValueError
+        If ``images`` is not 3-D or a move is as large as the image.
+    """
+    images = np.asarray(images)
+    if images.ndim != 3:
+        raise ValueError(f"images must have shape (n, height, width), got {images.shape}")
+    height, width = images.shape[1:]
+    if abs(dy) >= height or abs(dx) >= width:
+        raise ValueError(f"a move of ({dy}, {dx}) pixels leaves nothing of a {height} x {width} image")
+    moved = np.zeros_like(images)
+    moved[:, max(dy, 0):height + min(dy, 0), max(dx, 0):width + min(dx, 0)] = (
+        images[:, max(-dy, 0):height + min(-dy, 0), max(-dx, 0):width + min(-dx, 0)]
+    )
+    return moved
+
+
 def random_shift_dataset(x: np.ndarray, batch_size: int, max_shift: float, seed: int) -> Any:
     """A shuffled ``tf.data`` pipeline of ``(shifted, shifted)`` batches for autoencoder training.
 
@@ -2499,6 +2531,74 @@ def library_versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             continue
     return versions
+
+
+# The instruction sets that decide which kernels TensorFlow (oneDNN) and the BLAS libraries run, and so the
+# speed and the floating-point rounding of a run: the README compares machines with and without AVX-512.
+RECORDED_INSTRUCTION_SETS = ("avx", "avx2", "fma", "avx512f", "avx512bw", "avx512_vnni", "avx512_bf16", "amx_tile")
+
+
+def machine_info(cpuinfo_path: str | Path = "/proc/cpuinfo") -> dict[str, Any]:
+    """The processor a run executes on, for results.json.
+
+    Parameters
+    ----------
+    cpuinfo_path : str or pathlib.Path
+        Linux's processor description; where it does not exist (other systems), the processor's name comes from
+        :func:`platform.processor` and the instruction sets are unknown.
+
+    Returns
+    -------
+    dict
+        ``processor`` (model name), ``instruction_sets`` (those of :data:`RECORDED_INSTRUCTION_SETS` the processor
+        has, in that order; ``None`` when unknown), ``logical_cpus`` (``os.cpu_count()``) and ``platform``.
+    """
+    import platform
+
+    path = Path(cpuinfo_path)
+    processor, flags = platform.processor() or "unknown", None
+    if path.is_file():
+        fields: dict[str, str] = {}
+        for line in path.read_text(errors="replace").splitlines():
+            key, separator, value = line.partition(":")
+            if separator and key.strip() not in fields:  # the first processor describes them all
+                fields[key.strip()] = value.strip()
+        processor = fields.get("model name", processor)
+        # x86 calls them "flags", ARM "Features".
+        flags = set((fields.get("flags") or fields.get("Features") or "").split())
+    return {
+        "processor": processor,
+        "instruction_sets": None if flags is None else [name for name in RECORDED_INSTRUCTION_SETS if name in flags],
+        "logical_cpus": os.cpu_count(),
+        "platform": platform.platform(),
+    }
+
+
+def describe_machine(machine: Mapping[str, Any] | None) -> str:
+    """One line on the processor recorded by :func:`machine_info`, for the README and the report.
+
+    Parameters
+    ----------
+    machine : mapping or None
+        ``results["machine"]``; ``None`` or empty for runs that did not record it.
+
+    Returns
+    -------
+    str
+        E.g. ``"AMD EPYC, 2 logical CPUs, with AVX-512"``; ``"processor not recorded"`` without a record.
+    """
+    if not machine:
+        return "processor not recorded"
+    instruction_sets = machine.get("instruction_sets")
+    if instruction_sets is None:
+        vector_unit = "instruction sets unknown"
+    elif "avx512f" in instruction_sets:
+        vector_unit = "with AVX-512"
+    elif "avx2" in instruction_sets:
+        vector_unit = "AVX2, no AVX-512"
+    else:
+        vector_unit = "no AVX2"
+    return f"{machine.get('processor', 'unknown processor')}, {machine.get('logical_cpus', '?')} logical CPUs, {vector_unit}"
 
 
 def _json_ready(value: Any) -> Any:
@@ -3072,7 +3172,8 @@ def update_readme_results(results_path: str | os.PathLike, readme_path: str | os
         f"Test set ({parameters.get('n_test', '?')} images), models fitted on "
         f"{parameters.get('n_train', '?')} training images, seed {parameters.get('SEED', '?')}; "
         f"fit time includes training the autoencoder. Whole notebook: "
-        f"{results.get('total_s', float('nan')):.0f} s on the {results.get('device', '?')}, peak memory "
+        f"{results.get('total_s', float('nan')):.0f} s on the {results.get('device', '?')} "
+        f"({describe_machine(results.get('machine'))}), peak memory "
         f"{results.get('peak_memory_gib', float('nan')):.2f} GiB (run of {results.get('created', '?')}{cache_note}).\n\n"
         f"{results_table_markdown(results)}"
     )
@@ -3175,6 +3276,7 @@ def report_macros_latex(results: Mapping[str, Any]) -> str:
         if isinstance(value, int) and not isinstance(value, bool):
             macros[f"Param{latex_macro_name(key.lower())}"] = str(value)
     macros["Device"] = str(results.get("device", "?"))
+    macros["Machine"] = _latex_escape(describe_machine(results.get("machine")))
     if "COMPARISON_GMM_MAX_ITER" in parameters:
         macros["ComparisonGmmMaxIter"] = str(parameters["COMPARISON_GMM_MAX_ITER"])
     if "total_s" in results:

@@ -17,13 +17,6 @@ import keras
 x_test = test_images.astype("float32") / 255
 
 
-def shifted(images, dy, dx):
-    out = np.zeros_like(images)
-    h, w = images.shape[1:]
-    out[:, max(dy, 0):h + min(dy, 0), max(dx, 0):w + min(dx, 0)] = images[:, max(-dy, 0):h + min(-dy, 0), max(-dx, 0):w + min(-dx, 0)]
-    return out
-
-
 def score(labels):
     return {k: round(v, 4) for k, v in helpers.evaluate(y_test, labels).items()}
 
@@ -39,7 +32,7 @@ for entry, spec in sorted(meta.items(), key=lambda item: item[1]["seed"]):
 
     def soft(dy, dx, flip=False):
         if (dy, dx, flip) not in cache:
-            images = shifted(x_test[:, :, ::-1] if flip else x_test, dy, dx)
+            images = helpers.translate_images(x_test[:, :, ::-1] if flip else x_test, dy, dx)
             cache[dy, dx, flip] = model.predict(images.reshape(len(images), -1), batch_size=4096, verbose=0)
         return cache[dy, dx, flip]
 

@@ -173,3 +173,16 @@ def test_no_local_copy_and_no_network_says_how_to_fix(tmp_path):
     assert result.returncode != 0
     assert "DatasetError: No local copy of Fashion-MNIST" in result.stderr
     assert "dataset-fashion-mnist" in result.stderr
+
+
+def test_translate_images_moves_by_whole_pixels_and_fills_with_zeros():
+    images = np.arange(2 * 3 * 4, dtype="float32").reshape(2, 3, 4) + 1
+    moved = helpers.translate_images(images, 1, -1)
+    assert moved.shape == images.shape and moved.dtype == images.dtype
+    assert (moved[:, 0, :] == 0).all() and (moved[:, :, -1] == 0).all()
+    np.testing.assert_array_equal(moved[:, 1:, :-1], images[:, :-1, 1:])
+    np.testing.assert_array_equal(helpers.translate_images(images, 0, 0), images)
+    with pytest.raises(ValueError):
+        helpers.translate_images(images, 3, 0)
+    with pytest.raises(ValueError):
+        helpers.translate_images(images[0], 1, 0)

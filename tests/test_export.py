@@ -54,7 +54,7 @@ def test_readme_block_is_replaced_and_the_rest_kept(tmp_path, results):
     text = readme.read_text()
     assert text.startswith("# Title\n") and text.endswith("\n\nTail text.\n") and "old" not in text
     assert "| K-Means on raw pixels | 0.500 | 0.510 | 0.350 | 0.120 | 10 | 0.48 | 0.50-0.52 |" in text
-    assert "480 s on the CPU" in text
+    assert "480 s on the CPU (processor not recorded)" in text
     helpers.update_readme_results(results_path, readme)  # idempotent
     assert readme.read_text() == text
     assert "cache" not in text
@@ -124,6 +124,8 @@ def test_report_macros_quote_the_results(results):
                      r"\newcommand{\AeParams}{1,075,482}", r"\newcommand{\TotalMinutes}{8.0}",
                      r"\newcommand{\GmmCovariance}{full}", r"\newcommand{\AeFitSeconds}{250}"]:
         assert expected in macros
+    machine = {"processor": "Test CPU", "instruction_sets": ["avx2"], "logical_cpus": 2}
+    assert r"\newcommand{\Machine}{Test CPU, 2 logical CPUs, AVX2, no AVX-512}" in helpers.report_macros_latex({**results, "machine": machine})
 
 
 def test_report_macros_quote_the_integer_parameters(results):
@@ -209,3 +211,32 @@ def test_explained_variance_plot_marks_each_level():
     assert curve.get_ydata().tolist() == pytest.approx([0.5, 0.75, 0.9, 1.0])
     assert [t.get_text() for t in ax.texts] == ["75%: 2", "90%: 3"]
     plt.close("all")
+
+
+def test_machine_info_reads_the_first_processor_and_its_recorded_instruction_sets(tmp_path):
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text(
+        "processor\t: 0\nmodel name\t: Test CPU 9000\nflags\t\t: fpu sse2 avx2 fma avx512f avx512_vnni\n\n"
+        "processor\t: 1\nmodel name\t: Other CPU\nflags\t\t: fpu\n"
+    )
+    info = helpers.machine_info(cpuinfo)
+    assert info["processor"] == "Test CPU 9000"
+    assert info["instruction_sets"] == ["avx2", "fma", "avx512f", "avx512_vnni"]
+    assert info["logical_cpus"] >= 1
+
+
+def test_machine_info_without_a_processor_description_leaves_instruction_sets_unknown(tmp_path):
+    info = helpers.machine_info(tmp_path / "missing")
+    assert info["instruction_sets"] is None and isinstance(info["processor"], str)
+
+
+@pytest.mark.parametrize("instruction_sets, expected", [
+    (["avx", "avx2", "fma", "avx512f"], "Test CPU, 4 logical CPUs, with AVX-512"),
+    (["avx", "avx2", "fma"], "Test CPU, 4 logical CPUs, AVX2, no AVX-512"),
+    (["avx"], "Test CPU, 4 logical CPUs, no AVX2"),
+    (None, "Test CPU, 4 logical CPUs, instruction sets unknown"),
+])
+def test_describe_machine_names_the_vector_instructions(instruction_sets, expected):
+    machine = {"processor": "Test CPU", "instruction_sets": instruction_sets, "logical_cpus": 4}
+    assert helpers.describe_machine(machine) == expected
+    assert helpers.describe_machine(None) == "processor not recorded"

@@ -13,6 +13,7 @@ FIGURES = [
     "sample_images", "elbow", "confusion_kmeans_raw", "autoencoder_loss", "reconstructions",
     "confusion_ae_kmeans", "gmm_bic", "confusion_ae_gmm", "latent_map", "explained_variance",
     "conv_autoencoder_loss", "shift_autoencoder_loss", "confusion_n2d", "cluster_confidence",
+    "confusion_best",
 ]
 METHODS = ["kmeans_raw", "ae_kmeans", "ae_gmm"]
 COMPARISONS = [
@@ -80,6 +81,7 @@ def test_results_json_has_every_method(quick_run):
     assert {"load", "kmeans_raw", "autoencoder_fit", "ae_gmm", "latent_map", "pca", "pca_clustering",
             "conv_autoencoder_fit", "conv_clustering", "other_algorithms", "supervised", "dec", "idec",
             "shift_autoencoder_fit", "umap", "scan", "scan_finetune", "local_refinement", "resplit_finetune"} <= set(results["stages_s"])
+    assert results["machine"]["logical_cpus"] >= 1 and results["machine"]["processor"]
     assert results["gmm_selection"]["covariance_type"] in {"full", "tied", "diag", "spherical"}
     assert set(results["deep_clustering"]) == {"dec", "idec"}
     assert all(info["iterations"] >= 1 for info in results["deep_clustering"].values())
