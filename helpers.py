@@ -2685,7 +2685,8 @@ def aggregate_benchmark(runs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     dict
         ``{"seeds": [...], "n_runs": n, "methods": {key: {"label", "group",
         "acc": {"mean", "std", "values"}, "nmi": ..., "ari": ...,
-        "fit_s": ...}}}``; ``fit_s`` is the method's whole fit time
+        "fit_s": ...}}, "machines": [...]}``; ``machines`` are the runs' distinct processors
+        (:func:`describe_machine`); ``fit_s`` is the method's whole fit time
         (:func:`total_fit_seconds`); ``std`` is the sample standard deviation
         (``ddof=1``; 0 for a single run). Where every run records
         ``scan_heads`` (each SCAN head's test accuracy, and which agreed most
@@ -2726,6 +2727,8 @@ def aggregate_benchmark(runs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         "n_runs": len(runs),
         "total_s": summary([run.get("total_s", float("nan")) for run in runs]),
         "device": runs[0].get("device", "?"),
+        # Scores and times depend on the processor, so the benchmark says which ones its runs had.
+        "machines": sorted({describe_machine(run.get("machine")) for run in runs}),
         "methods": methods,
     }
     if all("scan_heads" in run for run in runs):
@@ -3141,7 +3144,8 @@ def update_readme_benchmark(benchmark_path: str | os.PathLike, readme_path: str 
         f"Mean ± standard deviation over {benchmark['n_runs']} runs (seeds {seeds}) of the whole notebook; "
         f"test set, fitted on the training set. Notebook time per run: {total['mean'] / 60:.1f} ± "
         f"{total['std'] / 60:.1f} min on the {benchmark.get('device', 'CPU')} "
-        f"(by seed: {', '.join(f'{value / 60:.1f}' for value in total['values'])}).\n\n"
+        f"(by seed: {', '.join(f'{value / 60:.1f}' for value in total['values'])}); "
+        f"{'; '.join(benchmark.get('machines') or ['processor not recorded'])}.\n\n"
         f"{benchmark_table_markdown(benchmark)}"
     )
     _replace_block(readme_path, BENCHMARK_MARKERS, body)

@@ -34,6 +34,16 @@ def test_aggregate_gives_mean_and_sample_std_per_method():
     assert helpers.aggregate_benchmark([run(0, 0.4, 10.0)])["methods"]["kmeans_raw"]["acc"]["std"] == 0.0
 
 
+def test_aggregate_names_each_distinct_processor_of_its_runs():
+    fast = {"processor": "CPU A", "instruction_sets": ["avx2", "avx512f"], "logical_cpus": 2}
+    slow = {"processor": "CPU A", "instruction_sets": ["avx2"], "logical_cpus": 2}
+    runs = [{**run(0, 0.4, 1.0), "machine": fast}, {**run(1, 0.5, 1.0), "machine": fast}]
+    assert helpers.aggregate_benchmark(runs)["machines"] == ["CPU A, 2 logical CPUs, with AVX-512"]
+    mixed = helpers.aggregate_benchmark(runs + [{**run(2, 0.6, 1.0), "machine": slow}, run(3, 0.6, 1.0)])
+    assert mixed["machines"] == ["CPU A, 2 logical CPUs, AVX2, no AVX-512", "CPU A, 2 logical CPUs, with AVX-512",
+                                 "processor not recorded"]
+
+
 def test_aggregate_rejects_no_runs_and_mismatched_methods():
     with pytest.raises(ValueError, match="at least one"):
         helpers.aggregate_benchmark([])
@@ -59,7 +69,7 @@ def test_benchmark_tables_show_mean_std_and_the_published_figures(tmp_path):
     text = readme.read_text()
     assert "old" not in text and "2 runs (seeds 0, 1)" in text and text.startswith("intro\n") and text.endswith("rest\n")
     assert "0.450 ± 0.071" in text
-    assert "12.0 ± 2.8 min on the CPU (by seed: 10.0, 14.0)" in text
+    assert "12.0 ± 2.8 min on the CPU (by seed: 10.0, 14.0); processor not recorded." in text
     written = helpers.write_report_inputs(_results_file(tmp_path), tmp_path / "report", path)
     assert tmp_path / "report" / "benchmark.tex" in written
     assert "0.450" in (tmp_path / "report" / "benchmark.tex").read_text()
