@@ -7,22 +7,14 @@ fitted on the seed-0 shifted autoencoder's training codes and applied to its tes
 includes compiling umap-learn's and pynndescent's numba functions (those not already in numba's on-disk cache),
 the second reuses them. Prints the wall time of each fit and transform and whether the two embeddings agree.
 """
-import glob, json, sys, time
+import json, sys, time
 start_process = time.perf_counter()
 import numpy as np
 sys.path.insert(0, ".")
-import helpers
-import keras
 import umap
+from cached_codes import shifted_autoencoder_codes
 
-(train_images, _), (test_images, _) = helpers.load_fashion_mnist()
-x_train = train_images.reshape(len(train_images), -1).astype("float32") / 255.0
-x_test = test_images.reshape(len(test_images), -1).astype("float32") / 255.0
-(entry,) = [path for path in glob.glob("artifacts/shift_autoencoder-*")
-            if json.load(open(f"{path}/meta.json"))["spec"]["seed"] == 0]
-encoder = helpers.encoder_of(keras.models.load_model(f"{entry}/autoencoder.keras", compile=False))
-codes_train = encoder.predict(x_train, batch_size=1024, verbose=0)
-codes_test = encoder.predict(x_test, batch_size=1024, verbose=0)
+codes_train, codes_test, _, entry = shifted_autoencoder_codes(0)
 print(json.dumps({"codes_from": entry, "setup_s": round(time.perf_counter() - start_process, 1)}), flush=True)
 
 embeddings = []

@@ -8,22 +8,15 @@ twice unseeded and twice with random_state=0 on the seed-0 shifted autoencoder's
 the two embeddings are identical, and the N2D GMM (the notebook's settings) scored on the test set.
 Output: experiments/umap_seeded.log (TensorFlow start-up lines removed).
 """
-import glob, json, sys, time
+import json, sys, time
 import numpy as np
 sys.path.insert(0, ".")
 import helpers
-import keras
 import umap
 from sklearn.mixture import GaussianMixture
+from cached_codes import shifted_autoencoder_codes
 
-(train_images, _), (test_images, y_test) = helpers.load_fashion_mnist()
-x_train = train_images.reshape(len(train_images), -1).astype("float32") / 255.0
-x_test = test_images.reshape(len(test_images), -1).astype("float32") / 255.0
-(entry,) = [path for path in glob.glob("artifacts/shift_autoencoder-*")
-            if json.load(open(f"{path}/meta.json"))["spec"]["seed"] == 0]
-encoder = helpers.encoder_of(keras.models.load_model(f"{entry}/autoencoder.keras", compile=False))
-codes_train = encoder.predict(x_train, batch_size=1024, verbose=0)
-codes_test = encoder.predict(x_test, batch_size=1024, verbose=0)
+codes_train, codes_test, y_test, entry = shifted_autoencoder_codes(0)
 print(json.dumps({"codes_from": entry}), flush=True)
 
 embeddings = {}
