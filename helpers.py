@@ -2202,13 +2202,15 @@ def translate_images(images: np.ndarray, dy: int, dx: int) -> np.ndarray:
     return moved
 
 
-def random_shift_dataset(x: np.ndarray, batch_size: int, max_shift: float, seed: int) -> Any:
-    """A shuffled ``tf.data`` pipeline of ``(shifted, shifted)`` batches for autoencoder training.
+def random_shift_dataset(
+    x: np.ndarray, batch_size: int, max_shift: float, seed: int, target: str = "shifted"
+) -> Any:
+    """A shuffled ``tf.data`` pipeline of randomly shifted images for autoencoder training.
 
     Each image is translated by a random fraction (up to ``max_shift`` of its
-    height and width, vacated pixels black) every time it is drawn; the target
-    is the same shifted image, so the autoencoder learns codes that describe
-    garments wherever they sit, not pixel positions.
+    height and width, vacated pixels black) every time it is drawn, so the
+    autoencoder learns codes that describe garments wherever they sit, not
+    pixel positions.
 
     Parameters
     ----------
@@ -2219,10 +2221,20 @@ def random_shift_dataset(x: np.ndarray, batch_size: int, max_shift: float, seed:
         In [0, 1): the largest translation, as a fraction of the image size.
     seed : int
         Seeds the shuffling and the shifts.
+    target : {"shifted", "original"}
+        What the autoencoder must reconstruct: the shifted image itself, or
+        the image as it was before the shift (the network must then undo it).
 
     Returns
     -------
     tensorflow.data.Dataset
+        ``(shifted, target)`` batches.
+
+    Raises
+    ------
+    ValueError
+        If ``max_shift`` is outside [0, 1), ``x`` is not a matrix of flattened
+        images or ``target`` is neither option.
     """
     import keras
     import tensorflow as tf
@@ -2231,12 +2243,14 @@ def random_shift_dataset(x: np.ndarray, batch_size: int, max_shift: float, seed:
         raise ValueError(f"max_shift must be in [0, 1), got {max_shift}")
     if x.ndim != 2 or x.shape[1] != IMAGE_SHAPE[0] * IMAGE_SHAPE[1]:
         raise ValueError(f"x must have shape (n, {IMAGE_SHAPE[0] * IMAGE_SHAPE[1]}), got {x.shape}")
+    if target not in ("shifted", "original"):
+        raise ValueError(f"target must be 'shifted' or 'original', got {target!r}")
     shift = keras.layers.RandomTranslation(max_shift, max_shift, fill_mode="constant", seed=seed)
 
     def augment(batch: Any) -> tuple[Any, Any]:
         images = shift(tf.reshape(batch, (-1, *IMAGE_SHAPE, 1)), training=True)
         flat = tf.reshape(images, (-1, x.shape[1]))
-        return flat, flat
+        return flat, (flat if target == "shifted" else batch)
 
     data = tf.data.Dataset.from_tensor_slices(x).shuffle(len(x), seed=seed).batch(batch_size)
     return data.map(augment).prefetch(2)

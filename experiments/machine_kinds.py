@@ -11,7 +11,9 @@ records its processor) was run for seed 0 as the committed notebook (/usr/bin/ti
         --output /tmp/avx512new/benchmark.json --readme ""
 (29 min 32 s, 2.92 GB); the three results.json are results/runs-avx512/seed-{0,1,2}/, aggregated into
 results/benchmark-avx512.json by benchmark.py --aggregate-only --runs-dir results/runs-avx512 --output
-results/benchmark-avx512.json --readme "". Every score came out bit for bit as on 2026-12-01.
+results/benchmark-avx512.json --readme "". Every score came out bit for bit as on 2026-12-01. Later that day, seed 0 was
+run again as the next committed notebook (the same computations; the same make run command: 13 min 22 s, 2.93 GB),
+with every score bit for bit the same again, and its results.json replaced seed 0's.
 results/runs-earlier-machine/ holds an older version's runs on an earlier session's machine.
 For each runs directory, seed by seed, this prints the notebook's total time, its slowest stages and the test ACC
 and NMI of the assignment rows and the last rows of the beyond part, so that the machines can be compared.

@@ -164,6 +164,20 @@ def test_shifted_batches_are_translated_copies_with_input_equal_to_target():
         helpers.random_shift_dataset(x, 64, 1.5, seed=0)
 
 
+def test_shifted_batches_can_ask_for_the_image_before_the_shift():
+    x = np.zeros((64, 784), dtype="float32")
+    x[np.arange(64), 14 * 28 + 10 + np.arange(64) % 8] = 1.0  # one bright pixel per image, in 8 places of row 14
+    inputs, targets = next(iter(helpers.random_shift_dataset(x, 64, 0.2, seed=0, target="original")))
+    inputs, targets = inputs.numpy(), targets.numpy()
+    # The targets are the untouched images (in the shuffled order), the inputs their shifted copies.
+    assert {row.tobytes() for row in targets} <= {row.tobytes() for row in x}
+    moved = inputs.argmax(axis=1) != targets.argmax(axis=1)
+    assert moved.sum() > 32
+    np.testing.assert_allclose(inputs.sum(axis=1), targets.sum(axis=1), rtol=1e-5)  # the same pixel, moved
+    with pytest.raises(ValueError, match="target"):
+        helpers.random_shift_dataset(x, 64, 0.1, seed=0, target="centred")
+
+
 @pytest.mark.parametrize("benchmark_name, runs_name", [
     ("benchmark.json", "runs"), ("benchmark-avx512.json", "runs-avx512"),
 ])
