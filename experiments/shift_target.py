@@ -12,25 +12,20 @@ and shirt alone). Training labels are used for this diagnosis only. With RESULTS
 scores of the rows built on the shifted autoencoder in that run beside those of the committed run of the same seed
 on the same kind of machine (results/runs-avx512/seed-SEED/results.json, SHIFT_TARGET="shifted").
 """
-import glob, json, sys
+import json, sys
 import numpy as np
 sys.path.insert(0, ".")
 import helpers
-import keras
+from cached_codes import shifted_autoencoder_codes
 
 seed = int(sys.argv[1])
-(train_images, y_train), _ = helpers.load_fashion_mnist()
-x_train = train_images.reshape(len(train_images), -1).astype("float32") / 255
+(_, y_train), _ = helpers.load_fashion_mnist()
 upper_body = np.isin(y_train, [2, 4, 6])  # pullover, coat, shirt
 print(" ".join(["python experiments/shift_target.py"] + sys.argv[1:]), flush=True)
-for entry in sorted(glob.glob("artifacts/shift_autoencoder-*")):
-    spec = json.load(open(f"{entry}/meta.json"))["spec"]
-    if spec["seed"] != seed:
-        continue
-    encoder = helpers.encoder_of(keras.models.load_model(f"{entry}/autoencoder.keras", compile=False))
-    codes = encoder.predict(x_train, batch_size=1024, verbose=0)
+for target in ("shifted", "original"):
+    codes, _, _, _ = shifted_autoencoder_codes(seed, target=target)
     same_class = y_train[helpers.nearest_neighbours(codes, 20)] == y_train[:, None]
-    print(json.dumps({"seed": seed, "target": spec.get("target", "shifted"), "purity": round(float(same_class.mean()), 4),
+    print(json.dumps({"seed": seed, "target": target, "purity": round(float(same_class.mean()), 4),
                       "purity_pullover_coat_shirt": round(float(same_class[upper_body].mean()), 4)}), flush=True)
 
 if len(sys.argv) > 2:
