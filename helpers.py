@@ -1409,6 +1409,51 @@ def train_deep_clustering(
     return assignment_model, info
 
 
+def fit_umap_embedding(
+    train_features: np.ndarray, test_features: np.ndarray, *, n_neighbors: int, n_components: int, seed: int, min_dist: float = 0.0
+) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """UMAP fitted on the training features, then applied to the test features (the N2D manifold step).
+
+    Seeded, so that a rerun gives the same embedding; umap-learn then runs on
+    one thread. Returns its result in the shape :meth:`ArtifactCache.fetch`
+    expects of ``train``, so it can be cached or run with
+    :meth:`ArtifactCache.fetch_in_background`.
+
+    Parameters
+    ----------
+    train_features, test_features : numpy.ndarray, shape (n, d) and (m, d)
+    n_neighbors : int
+        UMAP's neighbourhood size, at least 2.
+    n_components : int
+        Dimension of the embedding, at least 1.
+    seed : int
+    min_dist : float, default 0.0
+        0 packs the points of a cluster tightly, which suits clustering.
+
+    Returns
+    -------
+    objects : dict
+        ``{"train": (n, n_components) array, "test": (m, n_components) array}``.
+    info : dict
+        Empty; the cache adds the fit time.
+
+    Raises
+    ------
+    ValueError
+        If the features are not 2-D with the same number of columns, or a
+        setting is out of range.
+    """
+    import umap
+
+    train_features, test_features = np.asarray(train_features), np.asarray(test_features)
+    if train_features.ndim != 2 or test_features.ndim != 2 or train_features.shape[1] != test_features.shape[1]:
+        raise ValueError(f"features must be 2-D with equal widths, got {train_features.shape} and {test_features.shape}")
+    if not 2 <= n_neighbors < len(train_features) or n_components < 1:
+        raise ValueError(f"need 2 <= n_neighbors < {len(train_features)} and n_components >= 1, got {n_neighbors}, {n_components}")
+    reducer = umap.UMAP(n_neighbors=n_neighbors, n_components=n_components, min_dist=min_dist, random_state=seed, n_jobs=1)
+    return {"train": reducer.fit_transform(train_features), "test": reducer.transform(test_features)}, {}
+
+
 def nearest_neighbours(features: np.ndarray, n_neighbors: int) -> np.ndarray:
     """Indices of each point's nearest other points (Euclidean), nearest first.
 
@@ -2966,6 +3011,48 @@ class ArtifactCache:
         self.trained.append(name)
         return objects, {**info, "loaded": False, "path": str(path)}
 
+    def fetch_in_background(self, name: str, spec: Mapping[str, Any], train: Any, *args: Any, **kwargs: Any) -> "PendingEntry":
+        """Like :meth:`fetch`, but a missing entry is trained in a separate process while the caller goes on.
+
+        Meant for a single-threaded step (such as a seeded UMAP) that can use
+        a core the caller leaves idle. The process is started with ``spawn``,
+        so ``train`` must be importable (a module-level function, not a lambda
+        or a function defined in a notebook) and its arguments and returned
+        objects picklable, and a script that calls this needs the usual
+        ``if __name__ == "__main__":`` guard (a notebook does not). The entry
+        is saved by this process when :meth:`PendingEntry.result` collects it.
+
+        Parameters
+        ----------
+        name, spec
+            As for :meth:`fetch`.
+        train : callable
+            ``train(*args, **kwargs) -> (objects, info)``, as for :meth:`fetch`.
+        *args, **kwargs
+            Passed to ``train`` in the other process.
+
+        Returns
+        -------
+        PendingEntry
+            Its ``result()`` returns ``(objects, info)`` as :meth:`fetch` does;
+            ``info["fit_s"]`` is the wall time of ``train`` in the other process.
+        """
+        import concurrent.futures
+        import multiprocessing
+
+        path = self.path(name, spec)
+        if not self.retrain and path.exists():
+            objects, info = self.fetch(name, spec, _refuse_to_train)
+            return PendingEntry(self, name, spec, loaded=(objects, {**info, "waited_s": 0.0}))
+        self.log(f"[cache] {name}: {'RETRAIN set' if self.retrain else f'no entry {path}'}; training in a background process")
+        # spawn starts a fresh interpreter, which is safe after TensorFlow has started its threads (fork is not).
+        # At a lower priority, the process uses what the caller leaves idle rather than competing with it.
+        lower_priority = {"initializer": os.nice, "initargs": (BACKGROUND_NICENESS,)} if hasattr(os, "nice") else {}
+        worker = concurrent.futures.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), **lower_priority)
+        future = worker.submit(_timed_call, train, args, kwargs)
+        worker.shutdown(wait=False)  # the process exits once its one task is done
+        return PendingEntry(self, name, spec, future=future)
+
     def _save(self, path: Path, name: str, spec: Mapping[str, Any], objects: Mapping[str, Any], info: Mapping[str, Any]) -> None:
         import json
         import pickle
@@ -3024,6 +3111,58 @@ class ArtifactCache:
         except Exception:
             shutil.rmtree(path, ignore_errors=True)
             raise
+
+
+#: Added to the niceness of a process that :meth:`ArtifactCache.fetch_in_background` starts (Unix: lower priority).
+BACKGROUND_NICENESS = 10
+
+
+def _refuse_to_train() -> Any:
+    raise RuntimeError("the entry existed a moment ago and has vanished")
+
+
+def _timed_call(function: Any, args: Sequence[Any], kwargs: Mapping[str, Any]) -> tuple[Any, Any, float]:
+    """Run ``function`` and time it (in the background process)."""
+    import time
+
+    start = time.perf_counter()
+    objects, info = function(*args, **kwargs)
+    return objects, info, time.perf_counter() - start
+
+
+class PendingEntry:
+    """A cache entry that :meth:`ArtifactCache.fetch_in_background` loaded, or is training in another process."""
+
+    def __init__(self, cache: ArtifactCache, name: str, spec: Mapping[str, Any], future: Any = None, loaded: Any = None) -> None:
+        self.cache, self.name, self.spec, self.future, self._result = cache, name, spec, future, loaded
+
+    def done(self) -> bool:
+        """Whether :meth:`result` would return without waiting."""
+        return self._result is not None or self.future.done()
+
+    def result(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Wait for the entry, save it if it was trained, and return ``(objects, info)`` as ``fetch`` does.
+
+        ``info["waited_s"]`` is how long this call waited for the other process.
+
+        Raises
+        ------
+        Exception
+            Whatever ``train`` raised in the other process.
+        """
+        import time
+
+        if self._result is None:
+            start = time.perf_counter()
+            objects, info, fit_s = self.future.result()
+            waited_s = time.perf_counter() - start
+            info = {**info, "fit_s": fit_s}
+            path = self.cache.path(self.name, self.spec)
+            self.cache._save(path, self.name, self.spec, objects, info)
+            self.cache.log(f"[cache] {self.name}: trained in the background in {fit_s:.1f} s (waited {waited_s:.1f} s for it); saved {path}")
+            self.cache.trained.append(self.name)
+            self._result = objects, {**info, "loaded": False, "path": str(path), "waited_s": waited_s}
+        return self._result
 
 
 def _latex_escape(text: str) -> str:

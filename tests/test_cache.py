@@ -119,3 +119,61 @@ def test_benchmark_clustering_uses_the_cache(cache):
     assert "training" in cache.lines[-2]
     with pytest.raises(ValueError, match="cache_name"):
         helpers.benchmark_clustering("K-Means", KMeans(3), x, x, y, cache)
+
+
+def codes_and_process(n, fail=False):
+    """A train() for the background tests: module-level, so that a spawned process can import it."""
+    import os
+
+    if fail:
+        raise ValueError("bad settings in the background")
+    return {"codes": np.arange(float(n))}, {"pid": os.getpid()}
+
+
+def test_a_background_fetch_trains_in_another_process_and_saves_there_once(cache):
+    import os
+
+    pending = cache.fetch_in_background("entry", {"seed": 0}, codes_and_process, 4)
+    objects, info = pending.result()
+    assert pending.done() and info["pid"] != os.getpid() and not info["loaded"]
+    assert info["fit_s"] >= 0 and info["waited_s"] >= 0 and "background" in cache.lines[-1]
+    np.testing.assert_array_equal(objects["codes"], np.arange(4.0))
+    assert cache.trained == ["entry"]
+    # The saved entry is an ordinary one: both ways of fetching now load it, in this process.
+    assert cache.fetch("entry", {"seed": 0}, lambda: pytest.fail("should load"))[1]["pid"] == info["pid"]
+    again = cache.fetch_in_background("entry", {"seed": 0}, codes_and_process, 99)
+    assert again.done() and again.future is None
+    objects, info = again.result()
+    assert info["loaded"] and info["waited_s"] == 0.0
+    np.testing.assert_array_equal(objects["codes"], np.arange(4.0))
+
+
+def test_a_background_fetch_honours_retrain_and_reports_errors(cache):
+    first = cache.fetch_in_background("entry", {"seed": 0}, codes_and_process, 3).result()[1]
+    retraining = helpers.ArtifactCache(cache.directory, retrain=True, log=cache.lines.append)
+    second = retraining.fetch_in_background("entry", {"seed": 0}, codes_and_process, 3).result()[1]
+    assert not second["loaded"] and second["pid"] != first["pid"]
+    failing = cache.fetch_in_background("broken", {"seed": 0}, codes_and_process, 3, fail=True)
+    with pytest.raises(ValueError, match="bad settings in the background"):
+        failing.result()
+    assert not cache.path("broken", {"seed": 0}).exists()
+
+
+def test_umap_embedding_refuses_mismatched_features():
+    with pytest.raises(ValueError, match="equal widths"):
+        helpers.fit_umap_embedding(np.zeros((50, 3)), np.zeros((5, 4)), n_neighbors=5, n_components=2, seed=0)
+    with pytest.raises(ValueError, match="n_neighbors"):
+        helpers.fit_umap_embedding(np.zeros((50, 3)), np.zeros((5, 3)), n_neighbors=1, n_components=2, seed=0)
+
+
+def niceness():
+    import os
+
+    return {}, {"niceness": os.nice(0)}
+
+
+def test_the_background_process_runs_at_a_lower_priority(cache):
+    import os
+
+    info = cache.fetch_in_background("entry", {"seed": 0}, niceness).result()[1]
+    assert info["niceness"] == min(os.nice(0) + helpers.BACKGROUND_NICENESS, 19)

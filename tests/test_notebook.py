@@ -19,7 +19,7 @@ METHODS = ["kmeans_raw", "ae_kmeans", "ae_gmm"]
 COMPARISONS = [
     f"pca_{level}_{algorithm}" for level in (80, 90, 95) for algorithm in ("kmeans", "gmm")
 ] + ["conv_kmeans", "conv_gmm", "minibatch_kmeans_raw", "ae_minibatch_kmeans", "ae_ward"]
-BEYOND = ["dec", "idec", "shift_ae_gmm", "n2d", "scan", "scan_finetune", "scan_refined", "scan_retrained"]
+BEYOND = ["shift_ae_gmm", "dec", "idec", "n2d", "scan", "scan_finetune", "scan_refined", "scan_retrained"]
 NETWORKS = [
     "autoencoder", "conv_autoencoder", "dec", "idec", "shift_autoencoder", "scan", "scan_finetune", "resplit_finetune",
 ]
