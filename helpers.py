@@ -2991,18 +2991,10 @@ class ArtifactCache:
         import time
 
         path = self.path(name, spec)
-        if not self.retrain and path.exists():
-            try:
-                objects, info = self._load(path)
-                self.log(f"[cache] {name}: loaded {path} (trained in {info['fit_s']:.1f} s)")
-                self.loaded.append(name)
-                return objects, {**info, "loaded": True, "path": str(path)}
-            except Exception as error:  # any damage means: do not trust it, train again
-                self.log(f"[cache] {name}: discarding damaged entry {path} ({error}); retraining")
-        elif self.retrain:
-            self.log(f"[cache] {name}: RETRAIN set; training")
-        else:
-            self.log(f"[cache] {name}: no entry {path}; training")
+        found, why_train = self._lookup(name, path)
+        if found is not None:
+            return found
+        self.log(f"[cache] {name}: {why_train}")
         start = time.perf_counter()
         objects, info = train()
         info = {**info, "fit_s": time.perf_counter() - start}
@@ -3010,6 +3002,20 @@ class ArtifactCache:
         self.log(f"[cache] {name}: saved {path}")
         self.trained.append(name)
         return objects, {**info, "loaded": False, "path": str(path)}
+
+    def _lookup(self, name: str, path: Path) -> tuple[Any, str]:
+        """The entry at ``path`` as ``fetch`` returns it, loaded; or ``None`` and why it must be trained."""
+        if self.retrain:
+            return None, "RETRAIN set; training"
+        if not path.exists():
+            return None, f"no entry {path}; training"
+        try:
+            objects, info = self._load(path)
+        except Exception as error:  # any damage means: do not trust it, train again
+            return None, f"discarding damaged entry {path} ({error}); retraining"
+        self.log(f"[cache] {name}: loaded {path} (trained in {info['fit_s']:.1f} s)")
+        self.loaded.append(name)
+        return (objects, {**info, "loaded": True, "path": str(path)}), ""
 
     def fetch_in_background(self, name: str, spec: Mapping[str, Any], train: Any, *args: Any, **kwargs: Any) -> "PendingEntry":
         """Like :meth:`fetch`, but a missing entry is trained in a separate process while the caller goes on.
@@ -3040,11 +3046,11 @@ class ArtifactCache:
         import concurrent.futures
         import multiprocessing
 
-        path = self.path(name, spec)
-        if not self.retrain and path.exists():
-            objects, info = self.fetch(name, spec, _refuse_to_train)
+        found, why_train = self._lookup(name, self.path(name, spec))
+        if found is not None:
+            objects, info = found
             return PendingEntry(self, name, spec, loaded=(objects, {**info, "waited_s": 0.0}))
-        self.log(f"[cache] {name}: {'RETRAIN set' if self.retrain else f'no entry {path}'}; training in a background process")
+        self.log(f"[cache] {name}: {why_train} in a background process")
         # spawn starts a fresh interpreter, which is safe after TensorFlow has started its threads (fork is not).
         # At a lower priority, the process uses what the caller leaves idle rather than competing with it.
         lower_priority = {"initializer": os.nice, "initargs": (BACKGROUND_NICENESS,)} if hasattr(os, "nice") else {}
@@ -3115,10 +3121,6 @@ class ArtifactCache:
 
 #: Added to the niceness of a process that :meth:`ArtifactCache.fetch_in_background` starts (Unix: lower priority).
 BACKGROUND_NICENESS = 10
-
-
-def _refuse_to_train() -> Any:
-    raise RuntimeError("the entry existed a moment ago and has vanished")
 
 
 def _timed_call(function: Any, args: Sequence[Any], kwargs: Mapping[str, Any]) -> tuple[Any, Any, float]:

@@ -177,3 +177,11 @@ def test_the_background_process_runs_at_a_lower_priority(cache):
 
     info = cache.fetch_in_background("entry", {"seed": 0}, niceness).result()[1]
     assert info["niceness"] == min(os.nice(0) + helpers.BACKGROUND_NICENESS, 19)
+
+
+def test_a_damaged_entry_is_retrained_in_the_background_too(cache):
+    _, info = cache.fetch_in_background("entry", {"seed": 0}, codes_and_process, 5).result()
+    (helpers.Path(info["path"]) / "meta.json").unlink()
+    objects, info = cache.fetch_in_background("entry", {"seed": 0}, codes_and_process, 5).result()
+    assert not info["loaded"] and any("discarding damaged entry" in line for line in cache.lines)
+    np.testing.assert_array_equal(objects["codes"], np.arange(5.0))
