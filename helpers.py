@@ -1454,6 +1454,62 @@ def fit_umap_embedding(
     return {"train": reducer.fit_transform(train_features), "test": reducer.transform(test_features)}, {}
 
 
+def oriented_gradient_histograms(images: Any, cell: int = 4, bins: int = 9) -> np.ndarray:
+    """Histograms of oriented gradients (HOG-like features) of grey-scale images, one row per image.
+
+    Each pixel votes with its Sobel gradient magnitude for its unsigned
+    gradient orientation (split linearly between the two nearest of ``bins``
+    orientations over 180 degrees); the votes are summed over non-overlapping
+    ``cell`` x ``cell`` squares (border rows and columns that do not fill a
+    cell are dropped), and each cell's histogram is divided by the root of the
+    summed squared votes of its 3 x 3 neighbourhood of cells, so that the
+    features describe the shape of edges rather than the contrast.
+
+    Parameters
+    ----------
+    images : array-like, shape (n, height, width)
+        Grey-scale images (any scale; uint8 is divided by 255).
+    cell : int
+        Side of a cell in pixels, at most the image's smaller side.
+    bins : int
+        Orientations per histogram, at least 2.
+
+    Returns
+    -------
+    numpy.ndarray of float32, shape (n, (height // cell) * (width // cell) * bins)
+
+    Raises
+    ------
+    ValueError
+        If ``images`` is not 3-D or a setting is out of range.
+    """
+    from scipy import ndimage
+
+    images = np.asarray(images)
+    if images.ndim != 3:
+        raise ValueError(f"images must be 3-D (n, height, width), got shape {images.shape}")
+    if not 1 <= cell <= min(images.shape[1:]) or bins < 2:
+        raise ValueError(f"need 1 <= cell <= {min(images.shape[1:])} and bins >= 2, got cell={cell}, bins={bins}")
+    images = images.astype("float32") / (255.0 if images.dtype == np.uint8 else 1.0)
+    # A kernel of depth 1 along the first axis: ndimage.sobel would also smooth across neighbouring images.
+    sobel_x = np.array([[[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]], "float32")
+    gradient_x = ndimage.correlate(images, sobel_x)
+    gradient_y = ndimage.correlate(images, sobel_x.transpose(0, 2, 1))
+    magnitude = np.hypot(gradient_x, gradient_y)
+    position = (np.arctan2(gradient_y, gradient_x) % np.pi) / np.pi * bins
+    lower = np.floor(position).astype(int) % bins
+    weight_upper = position - np.floor(position)
+    votes = np.zeros(images.shape + (bins,), "float32")
+    index = np.indices(images.shape)
+    np.add.at(votes, (*index, lower), magnitude * (1 - weight_upper))
+    np.add.at(votes, (*index, (lower + 1) % bins), magnitude * weight_upper)
+    n, height, width = images.shape
+    rows, cols = height // cell, width // cell
+    cells = votes[:, : rows * cell, : cols * cell].reshape(n, rows, cell, cols, cell, bins).sum(axis=(2, 4))
+    energy = ndimage.uniform_filter((cells**2).sum(axis=-1), size=(1, 3, 3), mode="nearest")
+    return (cells / np.sqrt(energy[..., None] + 1e-6)).reshape(n, -1).astype("float32")
+
+
 def nearest_neighbours(features: np.ndarray, n_neighbors: int) -> np.ndarray:
     """Indices of each point's nearest other points (Euclidean), nearest first.
 
