@@ -2885,28 +2885,78 @@ def benchmark_table_markdown(benchmark: Mapping[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def benchmark_macros_latex(benchmark: Mapping[str, Any]) -> str:
+# The goal for the whole notebook, every method included, on a 2-core CPU (issue 5).
+TIME_BUDGET_MINUTES = 15.0
+
+
+def budget_verdict(run_minutes: Sequence[float], budget_minutes: float = TIME_BUDGET_MINUTES) -> str:
+    """Whether the notebook's runs kept to the time budget, as words for a sentence.
+
+    Parameters
+    ----------
+    run_minutes : sequence of float
+        Each run's whole-notebook time, in minutes.
+    budget_minutes : float
+        The budget per run.
+
+    Returns
+    -------
+    str
+        ``"within"`` when every run took at most the budget, ``"over on some seeds"``
+        when some did and the mean is within it, otherwise ``"over"``.
+
+    Raises
+    ------
+    ValueError
+        If there are no runs or a time is not a positive finite number.
+    """
+    minutes = np.asarray(run_minutes, dtype=float)
+    if minutes.size == 0 or not np.all(np.isfinite(minutes)) or np.any(minutes <= 0):
+        raise ValueError(f"need at least one positive, finite run time; got {list(run_minutes)}")
+    if np.all(minutes <= budget_minutes):
+        return "within"
+    return "over on some seeds" if minutes.mean() <= budget_minutes else "over"
+
+
+def benchmark_macros_latex(benchmark: Mapping[str, Any], prefix: str = "Bench") -> str:
     r"""``\newcommand`` definitions of the benchmark's figures for the report's text.
 
+    The names below are for the default ``prefix``; another (letters only, e.g.
+    ``"SecondBench"`` for a benchmark on a second kind of machine) replaces ``Bench``.
     Per method: ``\BenchAcc<Name>``, ``\BenchNmi<Name>`` (mean, 3 decimals)
     and ``\BenchAccSd<Name>``, ``\BenchNmiSd<Name>`` (standard deviation);
-    run-wide ``\BenchRuns`` and ``\BenchMinutes`` (mean notebook time); where
+    run-wide ``\BenchRuns``, ``\BenchMinutes`` (mean notebook time),
+    ``\BenchSlowestMinutes`` (the slowest run's), ``\BenchMachines`` (the runs'
+    processors, :func:`describe_machine`) and ``\BenchBudgetVerdict``
+    (:func:`budget_verdict` against :data:`TIME_BUDGET_MINUTES`); where
     recorded, the SCAN heads' mean test accuracies ``\BenchScanMostAgreeingAcc``,
     ``\BenchScanMeanHeadAcc``, ``\BenchScanBestHeadAcc``, ``\BenchScanWorstHeadAcc``.
+
+    Raises
+    ------
+    ValueError
+        If ``prefix`` is not made of ASCII letters (LaTeX macro names are).
     """
-    lines = [r"% Generated from results/benchmark.json by helpers.write_report_inputs; do not edit."]
+    if not (prefix.isascii() and prefix.isalpha()):
+        raise ValueError(f"prefix must be ASCII letters only, got {prefix!r}")
+    lines = [r"% Generated from a benchmark.json by helpers.write_report_inputs; do not edit."]
     for key, row in _methods(benchmark).items():
         name = latex_macro_name(key)
         for metric in ("acc", "nmi"):
             label = metric.capitalize()
-            lines.append(rf"\newcommand{{\Bench{label}{name}}}{{{row[metric]['mean']:.3f}}}")
-            lines.append(rf"\newcommand{{\Bench{label}Sd{name}}}{{{row[metric]['std']:.3f}}}")
-    lines.append(rf"\newcommand{{\BenchRuns}}{{{benchmark['n_runs']}}}")
-    lines.append(rf"\newcommand{{\BenchMinutes}}{{{benchmark['total_s']['mean'] / 60:.1f}}}")
+            lines.append(rf"\newcommand{{\{prefix}{label}{name}}}{{{row[metric]['mean']:.3f}}}")
+            lines.append(rf"\newcommand{{\{prefix}{label}Sd{name}}}{{{row[metric]['std']:.3f}}}")
+    lines.append(rf"\newcommand{{\{prefix}Runs}}{{{benchmark['n_runs']}}}")
+    lines.append(rf"\newcommand{{\{prefix}Minutes}}{{{benchmark['total_s']['mean'] / 60:.1f}}}")
+    run_minutes = [seconds / 60 for seconds in benchmark["total_s"]["values"]]
+    lines.append(rf"\newcommand{{\{prefix}SlowestMinutes}}{{{max(run_minutes):.1f}}}")
+    machines = "; ".join(benchmark.get("machines") or ["processor not recorded"])
+    lines.append(rf"\newcommand{{\{prefix}Machines}}{{{_latex_escape(machines)}}}")
+    lines.append(rf"\newcommand{{\{prefix}BudgetVerdict}}{{{budget_verdict(run_minutes)}}}")
     for which, summary in (benchmark.get("scan_heads") or {}).items():
         if which != "n_heads":
             name = latex_macro_name(which)
-            lines.append(rf"\newcommand{{\BenchScan{name}Acc}}{{{summary['mean']:.3f}}}")
+            lines.append(rf"\newcommand{{\{prefix}Scan{name}Acc}}{{{summary['mean']:.3f}}}")
     return "\n".join(lines) + "\n"
 
 
@@ -3604,7 +3654,10 @@ def comparisons_table_latex(results: Mapping[str, Any]) -> str:
 
 
 def write_report_inputs(
-    results_path: str | os.PathLike, report_dir: str | os.PathLike, benchmark_path: str | os.PathLike | None = None
+    results_path: str | os.PathLike,
+    report_dir: str | os.PathLike,
+    benchmark_path: str | os.PathLike | None = None,
+    second_benchmark_path: str | os.PathLike | None = None,
 ) -> list[Path]:
     """Generate the report's LaTeX inputs from ``results.json``.
 
@@ -3615,7 +3668,9 @@ def write_report_inputs(
     when they hold comparison rows or a supervised reference; with a
     ``benchmark_path`` that exists, also ``benchmark.tex``
     (:func:`benchmark_table_latex`, mean and std over seeds) and
-    ``benchmark_macros.tex`` (:func:`benchmark_macros_latex`).
+    ``benchmark_macros.tex`` (:func:`benchmark_macros_latex`); with a
+    ``second_benchmark_path`` that exists, ``second_benchmark_macros.tex``
+    (the same macros, prefixed ``SecondBench``).
 
     Parameters
     ----------
@@ -3624,6 +3679,9 @@ def write_report_inputs(
         Created if absent.
     benchmark_path : str or path-like, optional
         ``results/benchmark.json`` as written by ``benchmark.py``.
+    second_benchmark_path : str or path-like, optional
+        A benchmark of the same version on a second kind of machine
+        (``results/benchmark-avx512.json``).
 
     Returns
     -------
@@ -3644,6 +3702,9 @@ def write_report_inputs(
         benchmark = json.loads(Path(benchmark_path).read_text())
         outputs["benchmark.tex"] = benchmark_table_latex(benchmark)
         outputs["benchmark_macros.tex"] = benchmark_macros_latex(benchmark)
+    if second_benchmark_path is not None and Path(second_benchmark_path).is_file():
+        second = json.loads(Path(second_benchmark_path).read_text())
+        outputs["second_benchmark_macros.tex"] = benchmark_macros_latex(second, prefix="SecondBench")
     written = []
     for name, text in outputs.items():
         path = report_dir / name

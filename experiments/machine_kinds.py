@@ -18,6 +18,12 @@ with every score bit for bit the same again, and its results.json replaced seed 
 all three (seed 0 its committed notebook, seeds 1 and 2 the same benchmark.py command), the previous ones are in
 git history (git show 70a7e9c:results/runs-avx512/seed-N/results.json).
 results/runs-earlier-machine/ holds an older version's runs on an earlier session's machine.
+On 2026-12-02 a later session's machine had AVX2 and no AVX-512 (2-core AMD EPYC, family 25 model 1), the kind of the
+committed benchmark; this version (the commit after f6cc165: the same computations as the benchmark's) was run there
+for all three seeds with every model retrained,
+    /usr/bin/time -v .venv/bin/python benchmark.py --seeds 0 1 2
+and its three results.json were moved to results/runs-avx2-2026-12-02/ and aggregated with benchmark.py
+--aggregate-only --runs-dir results/runs-avx2-2026-12-02 --output results/benchmark-avx2-2026-12-02.json --readme "".
 For each runs directory, seed by seed, this prints the notebook's total time, its slowest stages and the test ACC
 and NMI of the assignment rows and the last rows of the beyond part, so that the machines can be compared.
 """

@@ -76,6 +76,49 @@ def test_benchmark_tables_show_mean_std_and_the_published_figures(tmp_path):
     macros = (tmp_path / "report" / "benchmark_macros.tex").read_text()
     assert r"\newcommand{\BenchAccKmeansRaw}{0.450}" in macros and r"\newcommand{\BenchAccSdKmeansRaw}{0.071}" in macros
     assert r"\newcommand{\BenchRuns}{2}" in macros and r"\newcommand{\BenchMinutes}{12.0}" in macros
+    assert r"\newcommand{\BenchSlowestMinutes}{14.0}" in macros
+    assert r"\newcommand{\BenchMachines}{processor not recorded}" in macros
+    assert r"\newcommand{\BenchBudgetVerdict}{within}" in macros
+
+
+def test_budget_verdict_says_whether_every_run_kept_to_the_budget():
+    assert helpers.TIME_BUDGET_MINUTES == 15.0
+    assert helpers.budget_verdict([13.1, 15.0]) == "within"
+    assert helpers.budget_verdict([13.0, 15.5]) == "over on some seeds"
+    assert helpers.budget_verdict([14.9, 16.2, 15.5]) == "over"
+    assert helpers.budget_verdict([20.0], budget_minutes=25.0) == "within"
+    for bad in ([], [12.0, float("nan")], [0.0]):
+        with pytest.raises(ValueError, match="positive, finite"):
+            helpers.budget_verdict(bad)
+
+
+def test_the_report_macros_name_the_benchmark_machines():
+    fast = {"processor": "CPU_A", "instruction_sets": ["avx2", "avx512f"], "logical_cpus": 2}
+    runs = [{**run(0, 0.4, 1.0, total_s=780.0), "machine": fast}, {**run(1, 0.5, 1.0, total_s=960.0), "machine": fast}]
+    macros = helpers.benchmark_macros_latex(helpers.aggregate_benchmark(runs))
+    assert r"\newcommand{\BenchMachines}{CPU\_A, 2 logical CPUs, with AVX-512}" in macros
+    assert r"\newcommand{\BenchSlowestMinutes}{16.0}" in macros
+    assert r"\newcommand{\BenchBudgetVerdict}{over on some seeds}" in macros
+    second = helpers.benchmark_macros_latex(helpers.aggregate_benchmark(runs), prefix="SecondBench")
+    assert r"\newcommand{\SecondBenchMinutes}{14.5}" in second and r"\newcommand{\SecondBenchAccKmeansRaw}{0.450}" in second
+    assert r"\newcommand{\Bench" not in second
+    with pytest.raises(ValueError, match="ASCII letters"):
+        helpers.benchmark_macros_latex(helpers.aggregate_benchmark(runs), prefix="Bench2")
+
+
+def test_write_report_inputs_adds_the_second_benchmark_when_it_exists(tmp_path):
+    first, second = tmp_path / "benchmark.json", tmp_path / "benchmark-second.json"
+    first.write_text(json.dumps(helpers.aggregate_benchmark([run(0, 0.4, 10.0, total_s=1620.0)])))
+    second.write_text(json.dumps(helpers.aggregate_benchmark([run(0, 0.4, 10.0, total_s=810.0)])))
+    written = helpers.write_report_inputs(_results_file(tmp_path), tmp_path / "report", first, second)
+    macros = (tmp_path / "report" / "second_benchmark_macros.tex").read_text()
+    assert tmp_path / "report" / "second_benchmark_macros.tex" in written
+    assert r"\newcommand{\SecondBenchMinutes}{13.5}" in macros and r"\newcommand{\SecondBenchBudgetVerdict}{within}" in macros
+    assert r"\newcommand{\BenchBudgetVerdict}{over}" in (tmp_path / "report" / "benchmark_macros.tex").read_text()
+    (tmp_path / "other").mkdir()
+    names = {path.name for path in helpers.write_report_inputs(_results_file(tmp_path), tmp_path / "other", first,
+                                                                  tmp_path / "missing.json")}
+    assert "benchmark_macros.tex" in names and "second_benchmark_macros.tex" not in names
 
 
 def test_the_scan_heads_are_summarised_when_every_run_records_them(tmp_path):
@@ -180,6 +223,7 @@ def test_shifted_batches_can_ask_for_the_image_before_the_shift():
 
 @pytest.mark.parametrize("benchmark_name, runs_name", [
     ("benchmark.json", "runs"), ("benchmark-avx512.json", "runs-avx512"),
+    ("benchmark-avx2-2026-12-02.json", "runs-avx2-2026-12-02"),
 ])
 def test_committed_benchmarks_are_the_aggregates_of_their_committed_runs(benchmark_name, runs_name):
     """Nothing typed in: each committed benchmark file is what aggregating its committed runs gives."""
