@@ -13,6 +13,8 @@ import json, sys, time
 import numpy as np
 sys.path.insert(0, ".")
 import helpers
+import purity_report
+from purity_report import normalised
 import keras
 from sklearn.decomposition import PCA
 
@@ -21,19 +23,10 @@ helpers.set_seed(0)
 (train_images, y_train), _ = helpers.load_fashion_mnist()
 images = train_images.astype("float32") / 255
 flat = images.reshape(len(images), -1)
-names = list(helpers.CLASS_NAMES)
-upper = [names.index(c) for c in ("Pullover", "Coat", "Shirt")]
-
-
-def normalised(v):
-    return v / np.linalg.norm(v, axis=1, keepdims=True)
 
 
 def report(space, features, **extra):
-    neighbours = helpers.nearest_neighbours(normalised(features), 20)
-    same = (y_train[neighbours] == y_train[:, None]).mean(axis=1)
-    print(json.dumps({"space": space, **extra, "purity": round(float(same.mean()), 4),
-                      "purity_pullover_coat_shirt": round(float(same[np.isin(y_train, upper)].mean()), 4)}), flush=True)
+    purity_report.report(space, features, y_train, **extra)
 
 
 pixel_space = normalised(PCA(50, random_state=0).fit_transform(flat))
