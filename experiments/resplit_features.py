@@ -13,11 +13,11 @@ the gradient magnitude's components split better than on the pixels' when given 
 re-split training clusters are then trained back into the CNN as in the notebook (2 + 2 epochs, learning rate 1e-4).
 Labels are used to read the results only.
 """
-import glob, json, sys, time
+import json, sys, time
 import numpy as np
 sys.path.insert(0, ".")
 import helpers
-import keras
+import common
 from sklearn.decomposition import PCA
 
 (train_images, y_train), (test_images, y_test) = helpers.load_fashion_mnist()
@@ -37,36 +37,18 @@ features = {
 }
 features["pixels_and_gradient"] = tuple(np.concatenate([features["pixels"][i], features["gradient_magnitude"][i]], axis=1)
                                         for i in range(2))
-upper_body = np.isin(y_test, [2, 4, 6])  # pullover, coat, shirt
 
 
 def score(labels):
-    scores = {k: round(v, 4) for k, v in helpers.evaluate(y_test, labels).items()}
-    # Accuracy on the three classes' test images under the matching of all ten clusters.
-    mapping = helpers.match_clusters(y_test, labels)
-    matched = np.array([mapping.get(label, -1) for label in labels])
-    scores["upper_body_acc"] = round(float((matched[upper_body] == y_test[upper_body]).mean()), 4)
-    return scores
+    return common.scores_with_upper_body(y_test, labels)
 
 
-def predict(model, x):
-    return model.predict(x, batch_size=4096, verbose=0).argmax(1)
+predict = common.predict_clusters
 
 
 print("python experiments/resplit_features.py", flush=True)
 for seed in [0, 1, 2]:
-    recorded = json.load(open(f"results/runs-avx512/seed-{seed}/results.json"))["methods"]["scan_finetune"]["acc"]
-    cnn = None
-    for entry in sorted(glob.glob("artifacts/scan_finetune-*")):
-        spec = json.load(open(f"{entry}/meta.json"))["spec"]
-        if spec.get("seed") != seed:
-            continue
-        candidate = keras.models.load_model(f"{entry}/model.keras", compile=False, safe_mode=False)
-        if round(helpers.cluster_accuracy(y_test, predict(candidate, x_test)), 4) == recorded:
-            cnn = candidate
-            break
-    if cnn is None:
-        sys.exit(f"no cached CNN of seed {seed} scores the recorded {recorded}")
+    cnn = common.cached_clustering_cnn(seed, "results/runs-avx512", x_test, y_test)
     cnn_train, cnn_test = predict(cnn, x_train), predict(cnn, x_test)
     print(json.dumps({"seed": seed, "cnn": score(cnn_test)}), flush=True)
     for name, (train_features, test_features) in features.items():

@@ -9,12 +9,12 @@ neighbours of each training image by cosine similarity of its (unrotated) code: 
 (training labels, for this diagnosis only), overall and for pullover / coat / shirt, beside the pixels' first
 50 principal components (cosine) and the two spaces' normalised features side by side.
 """
-import json, sys, time
+import sys, time
 import numpy as np
 sys.path.insert(0, ".")
 import helpers
-import purity_report
-from purity_report import normalised
+import common
+from common import normalised
 import keras
 from sklearn.decomposition import PCA
 
@@ -26,7 +26,7 @@ flat = images.reshape(len(images), -1)
 
 
 def report(space, features, **extra):
-    purity_report.report(space, features, y_train, **extra)
+    common.purity_report(space, features, y_train, **extra)
 
 
 pixel_space = normalised(PCA(50, random_state=0).fit_transform(flat))

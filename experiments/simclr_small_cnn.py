@@ -16,8 +16,8 @@ import json, sys, time
 import numpy as np
 sys.path.insert(0, ".")
 import helpers
-import purity_report
-from purity_report import normalised
+import common
+from common import normalised
 import keras
 import tensorflow as tf
 from sklearn.decomposition import PCA
@@ -30,7 +30,7 @@ flat = (train_images.reshape(len(train_images), -1) / 255).astype("float32")
 
 
 def report(space, features, **extra):
-    purity_report.report(space, features, y_train, **extra)
+    common.purity_report(space, features, y_train, **extra)
 
 
 pixel_space = normalised(PCA(50, random_state=0).fit_transform(flat))

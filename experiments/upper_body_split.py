@@ -8,13 +8,12 @@ and T-shirts mixed in). Here the group is given exactly, by the training labels 
 only): the 18,000 training images of those three classes. K-Means and a full-covariance GMM (k = 3) on each
 feature space; chance is 0.33 and a perfect split 1.0.
 """
-import json, sys, time
+import json, sys
 import numpy as np
 sys.path.insert(0, ".")
 import helpers
-from sklearn.cluster import KMeans
+import common
 from sklearn.decomposition import PCA
-from sklearn.mixture import GaussianMixture
 
 (train_images, y_train), _ = helpers.load_fashion_mnist()
 names = list(helpers.CLASS_NAMES)
@@ -25,12 +24,7 @@ labels = y_train[in_group]
 
 
 def score(name, features):
-    for method, estimator in (("kmeans", KMeans(3, n_init=10, random_state=0)),
-                              ("gmm_full", GaussianMixture(3, covariance_type="full", n_init=2, random_state=0))):
-        start = time.perf_counter()
-        predicted = estimator.fit(features).predict(features)
-        print(json.dumps({"features": name, "method": method, "acc": round(helpers.cluster_accuracy(labels, predicted), 3),
-                          "s": round(time.perf_counter() - start, 1)}), flush=True)
+    common.split_scores(name, features, labels)
 
 
 flat = images.reshape(len(images), -1)
