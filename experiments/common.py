@@ -63,3 +63,32 @@ def cached_clustering_cnn(seed, runs_dir, x_test, y_test):
         if round(helpers.cluster_accuracy(y_test, predict_clusters(candidate, x_test)), 4) == recorded:
             return candidate
     raise SystemExit(f"no cached CNN of seed {seed} scores the recorded {recorded}")
+
+
+def listed_after(flag):
+    """The command-line arguments after ``flag`` up to the next option, or [] without it."""
+    import sys
+
+    if flag not in sys.argv:
+        return []
+    rest = sys.argv[sys.argv.index(flag) + 1:]
+    return rest[: next((i for i, arg in enumerate(rest) if arg.startswith("--")), len(rest))]
+
+
+def features_and_neighbours(train_images, test_images, cells=(4, 7)):
+    """The pixels and the histograms of oriented gradients with each of ``cells``, with their 20-nearest neighbours.
+
+    Returns ``features`` (name -> (train, test)) and ``neighbours`` (name -> training neighbours): the pixels'
+    among their first 50 principal components as the notebook finds them, "hogC"'s among the first 50 of those.
+    """
+    from sklearn.decomposition import PCA
+
+    x_train = train_images.reshape(len(train_images), -1).astype("float32") / 255
+    x_test = test_images.reshape(len(test_images), -1).astype("float32") / 255
+    features = {"pixels": (x_train, x_test)}
+    neighbours = {"pixels": helpers.nearest_neighbours(PCA(random_state=0).fit_transform(x_train)[:, :50], 20)}
+    for cell in cells:
+        hog_train = helpers.oriented_gradient_histograms(train_images, cell=cell)
+        features[f"hog{cell}"] = (hog_train, helpers.oriented_gradient_histograms(test_images, cell=cell))
+        neighbours[f"hog{cell}"] = helpers.nearest_neighbours(PCA(50, random_state=0).fit_transform(hog_train), 20)
+    return features, neighbours

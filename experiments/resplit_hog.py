@@ -12,7 +12,9 @@ normalised cut of GRAPH's 20-nearest-neighbour graph, for the variants
   histograms with C-pixel cells, their first 50 principal components for the graph), or those given after
   --variants, where "A+B" applies the re-splits of A and then, to its result, those of B, "pixels_hog7" are the
   pixels and the 7-pixel histograms side by side (each scaled to a total variance of 1) and "union" is the graph
-  of both neighbour lists (40 edges per image),
+  of both neighbour lists (40 edges per image), and "A>B" applies B's accepted re-splits only to groups none of
+  whose clusters A's accepted re-splits touched (one line per accepted group, with its main classes by the training
+  labels, for diagnosis only),
 and prints the re-split row's test scores, with the accuracy on the three classes' test images under the matching of
 all ten clusters. With --train-in, the listed variants' re-split training clusters are also trained into a copy of the
 CNN as the notebook does (2 + 2 epochs, learning rate 1e-4, SCAN's pixel neighbours). Labels score only.
@@ -22,28 +24,15 @@ import numpy as np
 sys.path.insert(0, ".")
 import helpers
 import common
-from sklearn.decomposition import PCA
 
-
-
-def listed(flag):
-    if flag not in sys.argv:
-        return []
-    rest = sys.argv[sys.argv.index(flag) + 1:]
-    return rest[: next((i for i, arg in enumerate(rest) if arg.startswith("--")), len(rest))]
+listed = common.listed_after
 
 
 train_in = listed("--train-in")
 (train_images, y_train), (test_images, y_test) = helpers.load_fashion_mnist()
-x_train = train_images.reshape(len(train_images), -1).astype("float32") / 255
-x_test = test_images.reshape(len(test_images), -1).astype("float32") / 255
-pixel_neighbours = helpers.nearest_neighbours(PCA(random_state=0).fit_transform(x_train)[:, :50], 20)  # as the notebook
-features = {"pixels": (x_train, x_test)}
-graphs = {"pixels": pixel_neighbours}
-for cell in (4, 7):
-    hog_train = helpers.oriented_gradient_histograms(train_images, cell=cell)
-    features[f"hog{cell}"] = (hog_train, helpers.oriented_gradient_histograms(test_images, cell=cell))
-    graphs[f"hog{cell}"] = helpers.nearest_neighbours(PCA(50, random_state=0).fit_transform(hog_train), 20)
+features, graphs = common.features_and_neighbours(train_images, test_images)
+x_train, x_test = features["pixels"]
+pixel_neighbours = graphs["pixels"]
 # Side by side: both feature sets, each scaled to a total variance of 1; the union of both neighbour graphs.
 scales = {name: np.sqrt(features[name][0].var(axis=0).sum()) for name in ("pixels", "hog7")}
 features["pixels_hog7"] = tuple(np.hstack([features["pixels"][i] / scales["pixels"], features["hog7"][i] / scales["hog7"]])
@@ -65,13 +54,26 @@ for seed in [0, 1, 2]:
     print(json.dumps({"seed": seed, "cnn": score(cnn_test)}), flush=True)
     for variant in variants:
         refined_train, refined_test, accepted, start = cnn_train.copy(), cnn_test.copy(), [], time.perf_counter()
-        for stage in variant.split("+"):
+        touched = set()  # clusters of the groups whose re-split an earlier stage accepted
+        for stage in variant.replace(">", "+>").split("+"):
+            untouched_only, stage = stage.startswith(">"), stage.lstrip(">")
             feature_name, graph_name = stage.split("/")
             train_features, test_features = features[feature_name]
+            start_train = refined_train
             refined_train, steps = helpers.refine_locally(train_features, refined_train, graphs[graph_name], 10, seed=seed,
                                                           log=lambda line: None)
+            if untouched_only:  # keep only the accepted steps on untouched groups, replayed on the training images too
+                steps = [step for step in steps if step["accepted"] and not touched & set(step["clusters"])]
+                refined_train = helpers.apply_local_refinement(steps, train_features, start_train)
             refined_test = helpers.apply_local_refinement(steps, test_features, refined_test)
             accepted.append(sum(bool(step.get("accepted")) for step in steps))
+            for step in steps:
+                if step["accepted"]:
+                    touched |= set(step["clusters"])
+                    classes = np.bincount(y_train[np.isin(refined_train, step["clusters"])], minlength=10)
+                    print(json.dumps({"seed": seed, "variant": variant, "stage": stage, "clusters": step["clusters"],
+                                      "main_classes": [helpers.CLASS_NAMES[c] for c in np.argsort(-classes)[:len(step["clusters"])]]}),
+                          flush=True)
         row = {"seed": seed, "variant": variant, "accepted": accepted if len(accepted) > 1 else accepted[0],
                "train_changed": int((refined_train != cnn_train).sum()), "refine_s": round(time.perf_counter() - start, 1),
                "refined": score(refined_test)}
