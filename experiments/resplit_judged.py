@@ -11,7 +11,11 @@ components, K-Means with 10 initialisations), and the proposal with the lowest n
 neighbour graph among the group's images replaces the group's split if it lowers that cut; test images follow the
 accepted steps. "pixels:pixels" is the notebook's re-split (it reproduces the recorded scan_refined rows). Feature
 sets and graphs: pixels, hog4 and hog7 (helpers.oriented_gradient_histograms with 4- and 7-pixel cells; graphs from
-their first 50 principal components) and, as a graph only, union (both the pixels' and hog7's neighbours). From the
+their first 50 principal components) and, as a graph only, union (both the pixels' and hog7's neighbours). JUDGE
+"least_stable" instead takes the groups of the pixels' graph and, of the proposals, the one whose K-Means runs from
+single random starts (random_state 0-4) agree least with it (mean ARI; experiments/resplit_stability.log found the
+splits that follow the classes the less stable ones), kept if it lowers the normalised cut of its own features'
+graph. From the
 cached clustering CNNs of results/runs-avx2-2026-12-02. With --train-in, the listed variants' training clusters are
 trained into a copy of the CNN as the notebook does (2 + 2 epochs, learning rate 1e-4, the pixels' neighbours).
 One line per accepted step, with its group's main classes by the training labels (diagnosis only). Labels score only.
@@ -70,6 +74,40 @@ def refine(judge, proposers, labels, seed):
     return labels, steps
 
 
+def start_stability(proposal, members, seed, starts=5):
+    """Mean ARI between the proposal and K-Means runs from single random starts (experiments/resplit_stability)."""
+    from sklearn.metrics import adjusted_rand_score
+
+    data = proposal["pca"].transform(features[proposal["features"]][0][members])
+    k = proposal["kmeans"].n_clusters
+    return float(np.mean([adjusted_rand_score(proposal["kmeans"].labels_, KMeans(k, n_init=1, random_state=r).fit_predict(data))
+                          for r in range(starts)]))
+
+
+def refine_least_stable(proposers, labels, seed):
+    """The groups of the pixels' graph; of the proposals, the one whose single K-Means starts agree least with it,
+    kept if it lowers the normalised cut of its own features' graph."""
+    labels, steps = labels.copy(), []
+    for group in helpers.candidate_groups(graphs["pixels"], labels, 10, 4):
+        group = np.array(group)
+        members = np.flatnonzero(np.isin(labels, group))
+        if len(members) < 2 * len(group):
+            continue
+        proposals = [propose(name, members, group, labels, seed) for name in proposers]
+        stabilities = [start_stability(p, members, seed) for p in proposals]
+        best = proposals[int(np.argmin(stabilities))]
+        sub_graph = graphs[best["features"]][members][:, members]
+        try:
+            before, after = helpers.normalised_cut(sub_graph, labels[members]), helpers.normalised_cut(sub_graph, best["proposed"])
+        except ValueError:
+            continue
+        if after < before:
+            labels[members] = best["proposed"]
+            steps.append({**best, "clusters": group, "ncut": (round(before, 4), round(after, 4)),
+                          "stabilities": [round(v, 3) for v in stabilities]})
+    return labels, steps
+
+
 def replay(steps, labels):
     labels = labels.copy()
     for step in steps:
@@ -87,12 +125,16 @@ for seed in [0, 1, 2]:
     for variant in variants:
         judge, proposers = variant.split(":")
         start = time.perf_counter()
-        refined_train, steps = refine(judge, proposers.split(","), cnn_train, seed)
+        if judge == "least_stable":
+            refined_train, steps = refine_least_stable(proposers.split(","), cnn_train, seed)
+        else:
+            refined_train, steps = refine(judge, proposers.split(","), cnn_train, seed)
         refine_s = time.perf_counter() - start
         for step in steps:
             classes = np.bincount(y_train[np.isin(refined_train, step["clusters"])], minlength=10)
             print(json.dumps({"seed": seed, "variant": variant, "clusters": step["clusters"].tolist(),
                               "features": step["features"], "ncut": step["ncut"],
+                              **({"stabilities": step["stabilities"]} if "stabilities" in step else {}),
                               "main_classes": [helpers.CLASS_NAMES[c] for c in np.argsort(-classes)[:len(step["clusters"])]]}),
                   flush=True)
         row = {"seed": seed, "variant": variant, "accepted": len(steps), "refine_s": round(refine_s, 1),
