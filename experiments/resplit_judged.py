@@ -2,6 +2,7 @@
 feature sets and let one neighbour graph judge them.
 
 Usage: python experiments/resplit_judged.py [--variants JUDGE:PROPOSERS ...] [--train-in JUDGE:PROPOSERS ...] [--train-ways]
+       [--seeds SEED ...] [--runs-dir DIR]
 experiments/resplit_hog.log: the notebook's re-splits on the pixels mend the footwear but lower the accuracy on
 pullovers, coats and shirts (0.40 to 0.36-0.37 on the three classes' test images), and on the 7-pixel histograms of
 oriented gradients they raise it (to 0.45-0.47) but cut the footwear wrongly. Here each group of
@@ -15,9 +16,9 @@ their first 50 principal components) and, as a graph only, union (both the pixel
 "least_stable" instead takes the groups of the pixels' graph and, of the proposals, the one whose K-Means runs from
 single random starts (random_state 0-4) agree least with it (mean ARI; experiments/resplit_stability.log found the
 splits that follow the classes the less stable ones), kept if it lowers the normalised cut of its own features'
-graph. From the
-cached clustering CNNs of results/runs-avx2-2026-12-02. With --train-in, the listed variants' training clusters are
-trained into a copy of the CNN as the notebook does (2 + 2 epochs, learning rate 1e-4, the pixels' neighbours).
+graph. From the cached clustering CNNs of results/runs-avx2-2026-12-02, or, with --seeds, of the runs in DIR
+(DIR/seed-S/results.json). With --train-in, the listed variants' training clusters are trained into a copy of the
+CNN as the notebook does (2 + 2 epochs, learning rate 1e-4, the pixels' neighbours; see --train-ways below).
 One line per accepted step, with its group's main classes by the training labels (diagnosis only). Labels score only.
 """
 import json, sys, time
@@ -123,8 +124,10 @@ def replay(steps, labels):
     return labels
 
 
-for seed in [0, 1, 2]:
-    cnn = common.cached_clustering_cnn(seed, "results/runs-avx2-2026-12-02", x_test, y_test)
+seeds = [int(seed) for seed in listed("--seeds")] or [0, 1, 2]
+runs_dir = (listed("--runs-dir") or ["results/runs-avx2-2026-12-02"])[0]
+for seed in seeds:
+    cnn = common.cached_clustering_cnn(seed, runs_dir, x_test, y_test)
     cnn_train, cnn_test = common.predict_clusters(cnn, x_train), common.predict_clusters(cnn, x_test)
     print(json.dumps({"seed": seed, "cnn": common.scores_with_upper_body(y_test, cnn_test)}), flush=True)
     for variant in variants:
