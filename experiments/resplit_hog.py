@@ -26,18 +26,16 @@ import helpers
 import common
 
 listed = common.listed_after
-
-
 train_in = listed("--train-in")
 (train_images, y_train), (test_images, y_test) = helpers.load_fashion_mnist()
-features, graphs = common.features_and_neighbours(train_images, test_images)
+features, neighbours = common.features_and_neighbours(train_images, test_images)
 x_train, x_test = features["pixels"]
-pixel_neighbours = graphs["pixels"]
+pixel_neighbours = neighbours["pixels"]
 # Side by side: both feature sets, each scaled to a total variance of 1; the union of both neighbour graphs.
 scales = {name: np.sqrt(features[name][0].var(axis=0).sum()) for name in ("pixels", "hog7")}
 features["pixels_hog7"] = tuple(np.hstack([features["pixels"][i] / scales["pixels"], features["hog7"][i] / scales["hog7"]])
                                 for i in range(2))
-graphs["union"] = np.hstack([graphs["pixels"], graphs["hog7"]])
+neighbours["union"] = np.hstack([neighbours["pixels"], neighbours["hog7"]])
 variants = listed("--variants") or ["pixels/pixels", "hog4/pixels", "hog7/pixels", "hog4/hog4", "hog7/hog7"]
 
 
@@ -60,7 +58,7 @@ for seed in [0, 1, 2]:
             feature_name, graph_name = stage.split("/")
             train_features, test_features = features[feature_name]
             start_train = refined_train
-            refined_train, steps = helpers.refine_locally(train_features, refined_train, graphs[graph_name], 10, seed=seed,
+            refined_train, steps = helpers.refine_locally(train_features, refined_train, neighbours[graph_name], 10, seed=seed,
                                                           log=lambda line: None)
             if untouched_only:  # keep only the accepted steps on untouched groups, replayed on the training images too
                 steps = [step for step in steps if step["accepted"] and not touched & set(step["clusters"])]
