@@ -92,3 +92,62 @@ def features_and_neighbours(train_images, test_images, cells=(4, 7)):
         features[f"hog{cell}"] = (hog_train, helpers.oriented_gradient_histograms(test_images, cell=cell))
         neighbours[f"hog{cell}"] = helpers.nearest_neighbours(PCA(50, random_state=0).fit_transform(hog_train), 20)
     return features, neighbours
+
+
+def seeded_umap(seed):
+    """The newest cached UMAP embedding (train, test) of ``seed`` in artifacts/."""
+    import os
+
+    entries = [e for e in glob.glob("artifacts/umap-*") if json.load(open(f"{e}/meta.json"))["spec"].get("seed") == seed]
+    if not entries:
+        raise SystemExit(f"no cached UMAP embedding of seed {seed} in artifacts/")
+    entry = max(entries, key=lambda e: os.path.getmtime(f"{e}/meta.json"))
+    return np.load(f"{entry}/train.npy"), np.load(f"{entry}/test.npy")
+
+
+def notebook_from_heads(seed, umap_train, umap_test, x_train, x_test, y_test, neighbours, build_cnn=None,
+                        max_shift=0.1, resplit_neighbours=None, retrain_neighbours=None):
+    """The notebook's steps from the SCAN heads on, every setting as in the notebook unless changed here.
+
+    Three heads of 15 epochs on the UMAP embedding, their matched average, the clustering CNN (``build_cnn(seed)``,
+    by default helpers.build_clustering_cnn) trained on it for 2 + 6 epochs with random translations of up to
+    ``max_shift``, the local re-splits (their normalised cut on ``resplit_neighbours``) and their training into a copy
+    of the CNN for 2 + 2 epochs (on ``retrain_neighbours``); both default to ``neighbours``, which the heads and the
+    first training use. Returns the test scores of each stage (labels score only), the time to the end of the
+    CNN's first training (cnn_s) and in all (fit_s). Rows logged before this function existed have no cnn_s.
+    """
+    quiet = {"log": lambda line: None}
+    build_cnn = build_cnn or (lambda s: helpers.build_clustering_cnn(10, seed=s))
+    resplit_neighbours = neighbours if resplit_neighbours is None else resplit_neighbours
+    retrain_neighbours = neighbours if retrain_neighbours is None else retrain_neighbours
+
+    def score(labels):
+        return {k: round(v, 4) for k, v in helpers.evaluate(y_test, labels).items()}
+
+    def predict(model, x):
+        return model.predict(x, batch_size=4096, verbose=0)
+
+    row, start = {"seed": seed}, time.perf_counter()
+    heads = [helpers.train_neighbour_clustering(umap_train, neighbours, 10, epochs=15, entropy_weight=5.0,
+                                                hidden_units=[256, 256], batch_size=512, learning_rate=1e-3,
+                                                seed=seed * 100 + head, **quiet)[0] for head in range(3)]
+    soft_train = [predict(head, umap_train) for head in heads]
+    _, _, permutations = helpers.align_runs(soft_train)
+    consensus_train = helpers.matched_average(soft_train, permutations)
+    row["heads"] = score(helpers.matched_average([predict(head, umap_test) for head in heads], permutations).argmax(1))
+    cnn, _ = helpers.fine_tune_clustering(build_cnn(seed), x_train, neighbours, consensus_train, distill_epochs=2,
+                                          scan_epochs=6, entropy_weight=5.0, max_shift=max_shift, batch_size=512,
+                                          learning_rate=1e-3, seed=seed, **quiet)
+    cnn_train, cnn_test = predict(cnn, x_train).argmax(1), predict(cnn, x_test).argmax(1)
+    row["cnn"] = score(cnn_test)
+    row["cnn_s"] = round(time.perf_counter() - start, 1)
+    refined_train, steps = helpers.refine_locally(x_train, cnn_train, resplit_neighbours, 10, max_size=4,
+                                                  n_components=50, n_init=10, seed=seed, **quiet)
+    row["refined"] = score(helpers.apply_local_refinement(steps, x_test, cnn_test))
+    retrained, _ = helpers.fine_tune_clustering(helpers.encoder_of(cnn), x_train, retrain_neighbours,
+                                                np.eye(10, dtype="float32")[refined_train], distill_epochs=2,
+                                                scan_epochs=2, entropy_weight=5.0, max_shift=max_shift, batch_size=512,
+                                                learning_rate=1e-4, seed=seed, **quiet)
+    row["trained_in"] = score(predict(retrained, x_test).argmax(1))
+    row["fit_s"] = round(time.perf_counter() - start, 1)
+    return row

@@ -11,12 +11,16 @@ its representation from what must survive the augmentation, so a stronger one mi
 classes better. "affine" is obtained by replacing keras.layers.RandomTranslation, which
 helpers.fine_tune_clustering builds, by a layer that also rotates and zooms (this script only).
 Reads each seed's seeded UMAP embedding from artifacts/ (the newest entry of that seed). Labels score only.
+Its loop has since moved to experiments/common.notebook_from_heads (the same calls in the same order); rows printed
+since then also carry cnn_s, the time to the end of the CNN's first training.
 """
-import glob, json, os, sys, time
-import numpy as np
+import json, sys
+
 sys.path.insert(0, ".")
+sys.path.insert(0, "experiments")
 import helpers
 import keras
+from common import notebook_from_heads, seeded_umap
 from sklearn.decomposition import PCA
 
 variant, seeds = sys.argv[1], [int(arg) for arg in sys.argv[2:]]
@@ -45,40 +49,6 @@ x_train = train_images.reshape(len(train_images), -1).astype("float32") / 255
 x_test = test_images.reshape(len(test_images), -1).astype("float32") / 255
 neighbours = helpers.nearest_neighbours(PCA(random_state=0).fit_transform(x_train)[:, :50], 20)
 
-
-def score(labels):
-    return {k: round(v, 4) for k, v in helpers.evaluate(y_test, labels).items()}
-
-
-def predict(model, x):
-    return model.predict(x, batch_size=4096, verbose=0)
-
-
-quiet = {"log": lambda line: None}
 for seed in seeds:
-    entries = [e for e in glob.glob("artifacts/umap-*") if json.load(open(f"{e}/meta.json"))["spec"].get("seed") == seed]
-    entry = max(entries, key=lambda e: os.path.getmtime(f"{e}/meta.json"))
-    umap_train, umap_test = np.load(f"{entry}/train.npy"), np.load(f"{entry}/test.npy")
-    row, start = {"variant": variant, "seed": seed}, time.perf_counter()
-    heads = [helpers.train_neighbour_clustering(umap_train, neighbours, 10, epochs=15, entropy_weight=5.0,
-                                                hidden_units=[256, 256], batch_size=512, learning_rate=1e-3,
-                                                seed=seed * 100 + head, **quiet)[0] for head in range(3)]
-    soft_train = [predict(head, umap_train) for head in heads]
-    _, _, permutations = helpers.align_runs(soft_train)
-    consensus_train = helpers.matched_average(soft_train, permutations)
-    row["heads"] = score(helpers.matched_average([predict(head, umap_test) for head in heads], permutations).argmax(1))
-    cnn, _ = helpers.fine_tune_clustering(helpers.build_clustering_cnn(10, seed=seed), x_train, neighbours, consensus_train,
-                                          distill_epochs=2, scan_epochs=6, entropy_weight=5.0, max_shift=max_shift,
-                                          batch_size=512, learning_rate=1e-3, seed=seed, **quiet)
-    cnn_train, cnn_test = predict(cnn, x_train).argmax(1), predict(cnn, x_test).argmax(1)
-    row["cnn"] = score(cnn_test)
-    refined_train, steps = helpers.refine_locally(x_train, cnn_train, neighbours, 10, max_size=4, n_components=50,
-                                                  n_init=10, seed=seed, **quiet)
-    row["refined"] = score(helpers.apply_local_refinement(steps, x_test, cnn_test))
-    retrained, _ = helpers.fine_tune_clustering(helpers.encoder_of(cnn), x_train, neighbours,
-                                                np.eye(10, dtype="float32")[refined_train], distill_epochs=2,
-                                                scan_epochs=2, entropy_weight=5.0, max_shift=max_shift, batch_size=512,
-                                                learning_rate=1e-4, seed=seed, **quiet)
-    row["trained_in"] = score(predict(retrained, x_test).argmax(1))
-    row["fit_s"] = round(time.perf_counter() - start, 1)
-    print(json.dumps(row), flush=True)
+    row = notebook_from_heads(seed, *seeded_umap(seed), x_train, x_test, y_test, neighbours, max_shift=max_shift)
+    print(json.dumps({"variant": variant, **row}), flush=True)
