@@ -2,7 +2,7 @@
 
 Labels appear here only to score and to diagnose, never to fit.
 """
-import glob, json, time
+import glob, json, os, time
 
 import numpy as np
 
@@ -96,8 +96,6 @@ def features_and_neighbours(train_images, test_images, cells=(4, 7)):
 
 def seeded_umap(seed):
     """The newest cached UMAP embedding (train, test) of ``seed`` in artifacts/."""
-    import os
-
     entries = [e for e in glob.glob("artifacts/umap-*") if json.load(open(f"{e}/meta.json"))["spec"].get("seed") == seed]
     if not entries:
         raise SystemExit(f"no cached UMAP embedding of seed {seed} in artifacts/")

@@ -17,10 +17,12 @@ SPACE's neighbours); then, as in the notebook, a second round of re-splits of th
 training into a copy of the CNN (2 + 2 epochs, learning rate 1e-4, the pixels' neighbours). Labels are used to
 read the results only.
 """
-import glob, json, os, sys, time
+import json, sys, time
 import numpy as np
 sys.path.insert(0, ".")
+sys.path.insert(0, "experiments")
 import helpers
+from common import seeded_umap
 from sklearn.decomposition import PCA
 
 space, seeds = sys.argv[1], [int(arg) for arg in sys.argv[2:]]
@@ -50,9 +52,7 @@ def predict(model, x):
 
 quiet = {"log": lambda line: None}
 for seed in seeds:
-    entries = [e for e in glob.glob("artifacts/umap-*") if json.load(open(f"{e}/meta.json"))["spec"].get("seed") == seed]
-    entry = max(entries, key=lambda e: os.path.getmtime(f"{e}/meta.json"))
-    umap_train, umap_test = np.load(f"{entry}/train.npy"), np.load(f"{entry}/test.npy")
+    umap_train, umap_test = seeded_umap(seed)
     row, start = {"space": space, "seed": seed}, time.perf_counter()
     heads = [helpers.train_neighbour_clustering(umap_train, neighbours, 10, epochs=15, entropy_weight=5.0,
                                                 hidden_units=[256, 256], batch_size=512, learning_rate=1e-3,
