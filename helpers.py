@@ -323,6 +323,15 @@ def _contingency(y_true: np.ndarray, y_pred: np.ndarray) -> tuple[np.ndarray, np
     return counts, clusters, classes
 
 
+def _hungarian_matching(y_true: np.ndarray, y_pred: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The contingency table, its axes' ids, and the rows and columns of the best one-to-one matching."""
+    from scipy.optimize import linear_sum_assignment
+
+    counts, clusters, classes = _contingency(y_true, y_pred)
+    rows, cols = linear_sum_assignment(counts, maximize=True)
+    return counts, clusters, classes, rows, cols
+
+
 def match_clusters(y_true: Any, y_pred: Any) -> dict[int, int]:
     """Match cluster ids one-to-one to class ids, maximising agreement.
 
@@ -348,15 +357,12 @@ def match_clusters(y_true: Any, y_pred: Any) -> dict[int, int]:
     ValueError
         If the inputs are empty, not 1-D, not integer or differ in length.
     """
-    from scipy.optimize import linear_sum_assignment
-
     y_true, y_pred = _validate_labels(y_true, y_pred)
-    counts, clusters, classes = _contingency(y_true, y_pred)
-    rows, cols = linear_sum_assignment(counts, maximize=True)
+    _, clusters, classes, rows, cols = _hungarian_matching(y_true, y_pred)
     return {int(clusters[r]): int(classes[c]) for r, c in zip(rows, cols)}
 
 
-def relabel_clusters(y_pred: Any, mapping: Mapping[int, int], unmatched: int = -1) -> np.ndarray:
+def relabel_clusters(y_pred: Any, mapping: Mapping[int, int], unmatched: int | None = None) -> np.ndarray:
     """Replace cluster ids by their matched class ids.
 
     Parameters
@@ -365,15 +371,29 @@ def relabel_clusters(y_pred: Any, mapping: Mapping[int, int], unmatched: int = -
         Cluster ids.
     mapping : mapping of int to int
         Cluster id -> class id, as returned by :func:`match_clusters`.
-    unmatched : int, default -1
-        The label given to clusters absent from ``mapping``; it matches no
-        class, so those points count as errors.
+    unmatched : int, optional
+        The label given to clusters absent from ``mapping``. By default the
+        largest negative integer that is not a matched class id, so it can
+        never equal a true class: when some cluster is unmatched, every class
+        is matched (the matching pairs as many of each as it can).
 
     Returns
     -------
     numpy.ndarray
         Class ids, same shape as ``y_pred``.
+
+    Raises
+    ------
+    ValueError
+        If ``unmatched`` is one of the matched class ids.
     """
+    matched_classes = set(mapping.values())
+    if unmatched is None:
+        unmatched = -1
+        while unmatched in matched_classes:
+            unmatched -= 1
+    elif unmatched in matched_classes:
+        raise ValueError(f"unmatched={unmatched} is also a matched class id; choose a label no class uses")
     y_pred = np.asarray(y_pred)
     relabelled = np.full(y_pred.shape, unmatched, dtype=np.int64)
     for cluster, label in mapping.items():
@@ -403,8 +423,10 @@ def cluster_accuracy(y_true: Any, y_pred: Any) -> float:
         If the inputs are empty, not 1-D, not integer or differ in length.
     """
     y_true, y_pred = _validate_labels(y_true, y_pred)
-    mapping = match_clusters(y_true, y_pred)
-    return float(np.mean(relabel_clusters(y_pred, mapping) == y_true))
+    # Summed straight from the matched cells of the contingency table: no placeholder label for unmatched
+    # clusters, which could coincide with a real class id.
+    counts, _, _, rows, cols = _hungarian_matching(y_true, y_pred)
+    return float(counts[rows, cols].sum() / y_true.size)
 
 
 def evaluate(y_true: Any, y_pred: Any) -> dict[str, float]:

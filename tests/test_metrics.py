@@ -77,6 +77,41 @@ def test_relabel_maps_clusters_and_marks_unmatched():
     assert relabelled.tolist() == [0, -1, 1]
 
 
+def test_relabel_never_marks_unmatched_with_a_matched_class_id():
+    # -1 and -2 are real classes here, so the mark for cluster 6 must be neither.
+    relabelled = helpers.relabel_clusters([5, 6, 7], {5: -1, 7: -2})
+    assert relabelled[0] == -1 and relabelled[2] == -2 and relabelled[1] not in (-1, -2)
+    with pytest.raises(ValueError, match="unmatched"):
+        helpers.relabel_clusters([5, 6, 7], {5: -1, 7: 0}, unmatched=-1)
+
+
+@pytest.mark.parametrize("classes", [(-1, 0), (-2, -1), (-3, -2, -1), (0, 1)])
+def test_unmatched_clusters_count_as_errors_whatever_the_class_ids(classes):
+    # Two more clusters than classes: whatever mark the unmatched ones got, it must not score as a class.
+    y_true = np.repeat(classes, 2)
+    y_pred = np.arange(len(y_true)) + 100
+    expected = len(classes) / len(y_true)
+    assert helpers.cluster_accuracy(y_true, y_pred) == pytest.approx(expected)
+    assert helpers.evaluate(y_true, y_pred)["acc"] == pytest.approx(expected)
+    mapping = helpers.match_clusters(y_true, y_pred)
+    assert np.mean(helpers.relabel_clusters(y_pred, mapping) == y_true) == pytest.approx(expected)
+
+
+negative_label_pairs = st.integers(min_value=1, max_value=30).flatmap(
+    lambda n: st.tuples(
+        st.lists(st.integers(-4, 1), min_size=n, max_size=n),
+        st.lists(st.integers(-3, 6), min_size=n, max_size=n),
+    )
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(negative_label_pairs)
+def test_accuracy_equals_brute_force_with_negative_class_ids(pair):
+    y_true, y_pred = pair
+    assert helpers.cluster_accuracy(y_true, y_pred) == pytest.approx(brute_force_accuracy(y_true, y_pred))
+
+
 def test_evaluate_returns_the_three_metrics():
     y_true = [0, 0, 1, 1, 2, 2]
     scores = helpers.evaluate(y_true, [1, 1, 2, 2, 0, 0])
