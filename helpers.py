@@ -110,10 +110,26 @@ def idx_bytes(array: np.ndarray) -> bytes:
     return header.tobytes() + np.ascontiguousarray(array).tobytes()
 
 
+def _permission_denied(path: Path, error: PermissionError) -> DatasetError:
+    """The loader's error for a file or folder this user may not read (not damage: nothing to reinstall)."""
+    return DatasetError(
+        f"Permission denied reading {path} ({error.strerror or error}). The file is not damaged: give this user "
+        f"read access to it and to its folders (e.g. chmod a+rX), or set {DATA_DIR_ENV} to a readable copy."
+    )
+
+
+def _is_file(path: Path) -> bool:
+    """``path.is_file()``, with a folder this user may not enter reported as a ``DatasetError``."""
+    try:
+        return path.is_file()
+    except PermissionError as error:
+        raise _permission_denied(path, error) from error
+
+
 def _find_idx_file(directory: Path, name: str) -> Path:
     """Return ``directory/name.gz`` or ``directory/name``, whichever exists."""
     for candidate in (directory / f"{name}.gz", directory / name):
-        if candidate.is_file():
+        if _is_file(candidate):
             return candidate
     raise DatasetError(
         f"Fashion-MNIST file not found: {directory / (name + '.gz')} "
@@ -139,12 +155,12 @@ def read_idx(path: str | os.PathLike, expected_sha256: str | None = None) -> np.
     Raises
     ------
     DatasetError
-        If the file is missing, is a truncated or corrupt gzip, has a wrong
-        magic number, its size disagrees with its header, or its checksum
-        differs. The message names the file and says how to fix it.
+        If the file is missing or may not be read, is a truncated or corrupt
+        gzip, has a wrong magic number, its size disagrees with its header, or
+        its checksum differs. The message names the file and says how to fix it.
     """
     path = Path(path)
-    if not path.is_file():
+    if not _is_file(path):
         raise DatasetError(f"Fashion-MNIST file not found: {path}. {_HOW_TO_FIX}")
     try:
         if path.suffix == ".gz":
@@ -152,6 +168,8 @@ def read_idx(path: str | os.PathLike, expected_sha256: str | None = None) -> np.
                 raw = stream.read()
         else:
             raw = path.read_bytes()
+    except PermissionError as error:
+        raise _permission_denied(path, error) from error
     except (OSError, EOFError, zlib.error) as error:
         raise DatasetError(
             f"{path} is not a readable gzip file (truncated or corrupt: {error}). "
@@ -249,13 +267,18 @@ def load_fashion_mnist(
     Raises
     ------
     DatasetError
-        For a missing, truncated, corrupt or altered file, or when no local
-        copy exists and the download fails; the message says how to fix it.
+        For a missing, unreadable (permissions), truncated, corrupt or altered
+        file, or when no local copy exists and the download fails; the message
+        says how to fix it.
     """
     if data_dir is None and os.environ.get(DATA_DIR_ENV):
         data_dir = os.environ[DATA_DIR_ENV]
-    if data_dir is None and DEBIAN_DATA_DIR.is_dir():
-        data_dir = DEBIAN_DATA_DIR
+    if data_dir is None:
+        try:
+            if DEBIAN_DATA_DIR.is_dir():
+                data_dir = DEBIAN_DATA_DIR
+        except PermissionError as error:
+            raise _permission_denied(DEBIAN_DATA_DIR, error) from error
 
     if data_dir is not None:
         directory = Path(data_dir)

@@ -97,6 +97,56 @@ def test_not_gzip_at_all(data_copy):
         helpers.load_fashion_mnist(data_copy)
 
 
+def _deny(monkeypatch, method: str, denied: Path) -> None:
+    """Make ``Path.<method>`` raise PermissionError for ``denied`` and what lies under it, as for a non-root user."""
+    original = getattr(Path, method)
+
+    def guarded(self, *args, **kwargs):
+        if self == denied or denied in self.parents:
+            raise PermissionError(13, "Permission denied", str(self))
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, method, guarded)
+
+
+def test_unreadable_folder_is_a_dataset_error_naming_it(data_copy, monkeypatch):
+    # A folder without the execute bit: stat() of anything inside fails (root is exempt, hence the patch).
+    _deny(monkeypatch, "stat", data_copy)
+    with pytest.raises(helpers.DatasetError, match=rf"Permission denied.*{data_copy}.*not damaged"):
+        helpers.load_fashion_mnist(data_copy)
+
+
+def test_unreadable_default_folder_is_a_dataset_error(tmp_path, monkeypatch):
+    monkeypatch.delenv(helpers.DATA_DIR_ENV, raising=False)
+    monkeypatch.setattr(helpers, "DEBIAN_DATA_DIR", tmp_path / "fashion-mnist")
+    _deny(monkeypatch, "stat", tmp_path)
+    with pytest.raises(helpers.DatasetError, match="Permission denied.*fashion-mnist"):
+        helpers.load_fashion_mnist()
+
+
+def test_unreadable_file_is_a_permission_error_not_corruption(data_copy, monkeypatch):
+    path = data_copy / f"{LABELS}.gz"
+    real_open = helpers.gzip.open
+
+    def gzip_open(name, *args, **kwargs):
+        if Path(name) == path:
+            raise PermissionError(13, "Permission denied", str(name))
+        return real_open(name, *args, **kwargs)
+
+    monkeypatch.setattr(helpers.gzip, "open", gzip_open)
+    with pytest.raises(helpers.DatasetError, match=rf"Permission denied reading {path}") as raised:
+        helpers.load_fashion_mnist(data_copy)
+    assert "corrupt" not in str(raised.value) and "reinstall" not in str(raised.value)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
+def test_really_unreadable_file(data_copy):
+    path = data_copy / f"{LABELS}.gz"
+    path.chmod(0)
+    with pytest.raises(helpers.DatasetError, match="Permission denied"):
+        helpers.load_fashion_mnist(data_copy)
+
+
 def _rewrite(path: Path, edit) -> None:
     with gzip.open(path) as stream:
         raw = bytearray(stream.read())
