@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import gzip
 import hashlib
+import math
 import os
 import zlib
 from collections.abc import Mapping, Sequence
@@ -3075,7 +3076,12 @@ class ArtifactCache:
     versions of Python and the libraries, so a changed parameter never loads a
     stale model. Entries are written to a temporary folder and renamed into
     place, so an interrupted save leaves no entry; a file that does not match
-    its checksum (truncated, edited) is reported, discarded and retrained.
+    its checksum (truncated, edited), or a ``meta.json`` that cannot be read or
+    does not describe the entry, is reported, discarded and retrained.
+    Saving is best effort: when it fails (a read-only folder, a full disk) a
+    :class:`CacheWarning` says so and the caller gets the trained objects all
+    the same. Processes that save the same entry at once are safe: the first
+    to finish keeps its entry (under ``retrain``, the last one does).
 
     Objects are saved by type: ``keras.Model`` as ``.keras`` (reloaded without
     its optimizer state), ``numpy.ndarray`` as ``.npy``, anything else (fitted
@@ -3094,6 +3100,8 @@ class ArtifactCache:
 
     def __init__(self, directory: str | os.PathLike, retrain: bool = False, log: Any = print) -> None:
         self.directory = Path(directory)
+        if self.directory.exists() and not self.directory.is_dir():
+            raise ValueError(f"directory: the cache folder {self.directory} exists and is not a folder")
         self.retrain = bool(retrain)
         self.log = log
         self.versions = {name: _major_minor(v) for name, v in library_versions().items()}
@@ -3149,8 +3157,8 @@ class ArtifactCache:
         start = time.perf_counter()
         objects, info = train()
         info = {**info, "fit_s": time.perf_counter() - start}
-        self._save(path, name, spec, objects, info)
-        self.log(f"[cache] {name}: saved {path}")
+        if self._save(path, name, spec, objects, info):
+            self.log(f"[cache] {name}: saved {path}")
         self.trained.append(name)
         return objects, {**info, "loaded": False, "path": str(path)}
 
@@ -3158,12 +3166,13 @@ class ArtifactCache:
         """The entry at ``path`` as ``fetch`` returns it, loaded; or ``None`` and why it must be trained."""
         if self.retrain:
             return None, "RETRAIN set; training"
-        if not path.exists():
+        if not os.path.lexists(path):
             return None, f"no entry {path}; training"
         try:
             objects, info = self._load(path)
         except Exception as error:  # any damage means: do not trust it, train again
-            return None, f"discarding damaged entry {path} ({error}); retraining"
+            _remove_entry(path)
+            return None, f"discarding damaged entry {path} ({type(error).__name__}: {error}); retraining"
         self.log(f"[cache] {name}: loaded {path} (trained in {info['fit_s']:.1f} s)")
         self.loaded.append(name)
         return (objects, {**info, "loaded": True, "path": str(path)}), ""
@@ -3210,64 +3219,137 @@ class ArtifactCache:
         worker.shutdown(wait=False)  # the process exits once its one task is done
         return PendingEntry(self, name, spec, future=future)
 
-    def _save(self, path: Path, name: str, spec: Mapping[str, Any], objects: Mapping[str, Any], info: Mapping[str, Any]) -> None:
+    def _save(self, path: Path, name: str, spec: Mapping[str, Any], objects: Mapping[str, Any], info: Mapping[str, Any]) -> bool:
+        """Write the entry at ``path``; on failure warn (:class:`CacheWarning`) and return False."""
         import json
-        import pickle
         import shutil
         import uuid
+        import warnings
 
-        self.directory.mkdir(parents=True, exist_ok=True)
         temporary = self.directory / f".tmp-{path.name}-{uuid.uuid4().hex[:8]}"
-        temporary.mkdir()
-        files = {}
         try:
-            for object_name, value in objects.items():
-                if hasattr(value, "save") and hasattr(value, "get_weights"):
-                    file, kind = f"{object_name}.keras", "keras"
-                    value.save(temporary / file)
-                elif isinstance(value, np.ndarray):
-                    file, kind = f"{object_name}.npy", "numpy"
-                    np.save(temporary / file, value, allow_pickle=False)
-                else:
-                    file, kind = f"{object_name}.pkl", "pickle"
-                    (temporary / file).write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-                files[object_name] = {"file": file, "kind": kind, "sha256": _file_sha256(temporary / file)}
+            self.directory.mkdir(parents=True, exist_ok=True)
+            temporary.mkdir()
+            files = {object_name: _save_object(value, temporary, object_name) for object_name, value in objects.items()}
             meta = {"name": name, "spec": _json_ready(spec), "versions": self.versions, "files": files, "info": _json_ready(info)}
             (temporary / "meta.json").write_text(json.dumps(meta, indent=1))
-            if path.exists():
-                shutil.rmtree(path)
-            os.replace(temporary, path)
-        except BaseException:
+            _place_entry(temporary, path, replace=self.retrain)
+            return True
+        except Exception as error:  # a cache that cannot be written costs time later, never this run's result
+            warnings.warn(
+                f"[cache] {name}: could not save {path} ({type(error).__name__}: {error}); "
+                "the run goes on and this model will be trained again next time",
+                CacheWarning,
+                stacklevel=3,
+            )
+            return False
+        finally:
             shutil.rmtree(temporary, ignore_errors=True)
-            raise
 
     def _load(self, path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The entry's objects and info; raises on any damage (the caller discards the entry)."""
         import json
         import pickle
-        import shutil
 
-        try:
-            meta = json.loads((path / "meta.json").read_text())
-            files = meta["files"]
-            for entry in files.values():
-                if _file_sha256(path / entry["file"]) != entry["sha256"]:
-                    raise ValueError(f"{entry['file']} does not match its checksum")
-            objects: dict[str, Any] = {}
-            for object_name, entry in files.items():
-                file = path / entry["file"]
-                if entry["kind"] == "keras":
-                    import keras
+        meta = json.loads((path / "meta.json").read_text())
+        files, info = _check_meta(meta)
+        for entry in files.values():
+            if _file_sha256(path / entry["file"]) != entry["sha256"]:
+                raise ValueError(f"{entry['file']} does not match its checksum")
+        objects: dict[str, Any] = {}
+        for object_name, entry in files.items():
+            file = path / entry["file"]
+            if entry["kind"] == "keras":
+                import keras
 
-                    custom_objects = {"ClusteringLayer": _clustering_layer_class()}
-                    objects[object_name] = keras.models.load_model(file, custom_objects=custom_objects, compile=False)
-                elif entry["kind"] == "numpy":
-                    objects[object_name] = np.load(file, allow_pickle=False)
-                else:
-                    objects[object_name] = pickle.loads(file.read_bytes())
-            return objects, meta["info"]
-        except Exception:
+                custom_objects = {"ClusteringLayer": _clustering_layer_class()}
+                objects[object_name] = keras.models.load_model(file, custom_objects=custom_objects, compile=False)
+            elif entry["kind"] == "numpy":
+                objects[object_name] = np.load(file, allow_pickle=False)
+            else:
+                objects[object_name] = pickle.loads(file.read_bytes())
+        return objects, info
+
+
+class CacheWarning(UserWarning):
+    """A cache entry could not be saved; the run goes on without it."""
+
+
+_CACHE_FILE_KINDS = ("keras", "numpy", "pickle")
+
+
+def _save_object(value: Any, folder: Path, object_name: str) -> dict[str, str]:
+    """Save one object into an entry's folder by its type; return its ``meta.json`` record."""
+    import pickle
+
+    if hasattr(value, "save") and hasattr(value, "get_weights"):
+        file, kind = f"{object_name}.keras", "keras"
+        value.save(folder / file)
+    elif isinstance(value, np.ndarray):
+        file, kind = f"{object_name}.npy", "numpy"
+        np.save(folder / file, value, allow_pickle=False)
+    else:
+        file, kind = f"{object_name}.pkl", "pickle"
+        (folder / file).write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    return {"file": file, "kind": kind, "sha256": _file_sha256(folder / file)}
+
+
+def _check_meta(meta: Any) -> tuple[dict[str, dict[str, str]], dict[str, Any]]:
+    """The ``files`` and ``info`` of an entry's ``meta.json``, or ValueError saying what is inconsistent."""
+    if not isinstance(meta, dict) or not isinstance(meta.get("files"), dict) or not isinstance(meta.get("info"), dict):
+        raise ValueError("meta.json does not hold 'files' and 'info' mappings")
+    for object_name, entry in meta["files"].items():
+        if not isinstance(entry, dict) or not all(isinstance(entry.get(key), str) for key in ("file", "kind", "sha256")):
+            raise ValueError(f"meta.json: the record of {object_name!r} lacks its file, kind or sha256")
+        if entry["kind"] not in _CACHE_FILE_KINDS or Path(entry["file"]).name != entry["file"]:
+            raise ValueError(f"meta.json: {object_name!r} has kind {entry['kind']!r} and file {entry['file']!r}")
+    fit_s = meta["info"].get("fit_s")
+    if isinstance(fit_s, bool) or not isinstance(fit_s, (int, float)) or not math.isfinite(fit_s):
+        raise ValueError(f"meta.json: info holds no training time fit_s (got {fit_s!r})")
+    return meta["files"], meta["info"]
+
+
+def _remove_entry(path: Path) -> None:
+    """Remove a cache entry, whether a folder or (damaged) a file; what cannot be removed stays."""
+    import shutil
+
+    try:
+        if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path, ignore_errors=True)
-            raise
+        else:
+            path.unlink(missing_ok=True)
+    except OSError:
+        pass  # a read-only cache: the entry stays, and the new one will not be saved either
+
+
+def _place_entry(temporary: Path, path: Path, replace: bool, attempts: int = 20) -> None:
+    """Rename the finished ``temporary`` folder to ``path``.
+
+    If ``path`` exists meanwhile (another process saved the same entry), it is
+    kept, unless ``replace``: then it is renamed aside first and removed. A file
+    where the entry belongs is damage, and removed.
+    """
+    import errno
+    import uuid
+
+    for _ in range(attempts):
+        try:
+            os.rename(temporary, path)  # atomic; refused if path is a non-empty folder or a file
+            return
+        except OSError as error:
+            if error.errno not in (errno.ENOTEMPTY, errno.EEXIST, errno.ENOTDIR):
+                raise
+        if not os.path.lexists(path):
+            continue  # another writer moved its entry aside meanwhile
+        if path.is_dir() and not path.is_symlink() and not replace:
+            return  # the first writer's entry stays
+        aside = path.with_name(f".old-{path.name}-{uuid.uuid4().hex[:8]}")
+        try:
+            os.rename(path, aside)
+        except FileNotFoundError:
+            continue  # another writer moved it first
+        _remove_entry(aside)
+    raise OSError(f"could not place {path}: other writers kept replacing it")
 
 
 #: Added to the niceness of a process that :meth:`ArtifactCache.fetch_in_background` starts (Unix: lower priority).
@@ -3311,8 +3393,11 @@ class PendingEntry:
             waited_s = time.perf_counter() - start
             info = {**info, "fit_s": fit_s}
             path = self.cache.path(self.name, self.spec)
-            self.cache._save(path, self.name, self.spec, objects, info)
-            self.cache.log(f"[cache] {self.name}: trained in the background in {fit_s:.1f} s (waited {waited_s:.1f} s for it); saved {path}")
+            saved = self.cache._save(path, self.name, self.spec, objects, info)
+            self.cache.log(
+                f"[cache] {self.name}: trained in the background in {fit_s:.1f} s (waited {waited_s:.1f} s for it)"
+                + (f"; saved {path}" if saved else "")
+            )
             self.cache.trained.append(self.name)
             self._result = objects, {**info, "loaded": False, "path": str(path), "waited_s": waited_s}
         return self._result

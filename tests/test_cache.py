@@ -1,6 +1,7 @@
 """The model cache: keys, atomic entries, damaged entries, cached clustering benchmark rows."""
 
 import json
+import shutil
 
 import numpy as np
 import pytest
@@ -59,19 +60,33 @@ def test_changed_library_versions_change_the_key(cache):
     assert cache.key("entry", {"seed": 0}) != key
 
 
-@pytest.mark.parametrize("damage", ["truncate", "delete_meta", "edit"])
+@pytest.mark.parametrize(
+    "damage", ["truncate", "delete_meta", "edit", "no_fit_s", "meta_not_json", "files_not_a_mapping", "path_escape", "entry_is_a_file"]
+)
 def test_a_damaged_entry_is_reported_and_retrained(cache, damage):
     train = Counter({"codes": np.arange(1000.0)})
     _, info = cache.fetch("entry", {"seed": 0}, train)
     entry = helpers.Path(info["path"])
+    meta = json.loads((entry / "meta.json").read_text())
     if damage == "truncate":
         data = (entry / "codes.npy").read_bytes()
         (entry / "codes.npy").write_bytes(data[: len(data) // 2])
     elif damage == "delete_meta":
         (entry / "meta.json").unlink()
-    else:
-        meta = json.loads((entry / "meta.json").read_text())
+    elif damage == "edit":
         meta["files"]["codes"]["sha256"] = "0" * 64
+    elif damage == "no_fit_s":
+        del meta["info"]["fit_s"]
+    elif damage == "meta_not_json":
+        (entry / "meta.json").write_text('{"files": ')
+    elif damage == "files_not_a_mapping":
+        meta["files"] = ["codes.npy"]
+    elif damage == "path_escape":
+        meta["files"]["codes"]["file"] = "../codes.npy"
+    else:
+        shutil.rmtree(entry)
+        entry.write_text("not a folder")
+    if damage in ("edit", "no_fit_s", "files_not_a_mapping", "path_escape"):
         (entry / "meta.json").write_text(json.dumps(meta))
     objects, info = cache.fetch("entry", {"seed": 0}, train)
     assert train.calls == 2 and not info["loaded"]
@@ -81,15 +96,90 @@ def test_a_damaged_entry_is_reported_and_retrained(cache, damage):
     assert cache.fetch("entry", {"seed": 0}, train)[1]["loaded"] and train.calls == 2
 
 
-def test_an_interrupted_save_leaves_no_entry(cache):
+def test_an_interrupted_save_leaves_no_entry_and_the_run_goes_on(cache):
     class Unpicklable:
         def __reduce__(self):
             raise RuntimeError("disk full")
 
-    with pytest.raises(RuntimeError, match="disk full"):
-        cache.fetch("entry", {"seed": 0}, lambda: ({"codes": np.zeros(3), "broken": Unpicklable()}, {}))
+    broken = Unpicklable()
+    with pytest.warns(helpers.CacheWarning, match="could not save.*disk full"):
+        objects, info = cache.fetch("entry", {"seed": 0}, lambda: ({"codes": np.zeros(3), "broken": broken}, {}))
+    assert objects["broken"] is broken and not info["loaded"] and cache.trained == ["entry"]
     assert not cache.path("entry", {"seed": 0}).exists()
     assert list(cache.directory.iterdir()) == []
+
+
+def test_a_read_only_cache_with_a_damaged_entry_trains_warns_and_goes_on(cache, monkeypatch):
+    train = Counter({"codes": np.arange(4.0)})
+    _, info = cache.fetch("entry", {"seed": 0}, train)
+    entry = helpers.Path(info["path"])
+    (entry / "codes.npy").write_bytes(b"damaged")
+    # What a read-only folder does to a non-root user (root writes anywhere, hence the patches).
+    def read_only(*args, **kwargs):
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr(helpers.Path, "mkdir", read_only)
+    monkeypatch.setattr(shutil, "rmtree", lambda *args, **kwargs: None)
+    with pytest.warns(helpers.CacheWarning, match="could not save.*Read-only file system"):
+        objects, info = cache.fetch("entry", {"seed": 0}, train)
+    assert train.calls == 2 and not info["loaded"]
+    np.testing.assert_array_equal(objects["codes"], np.arange(4.0))
+    assert any("discarding damaged entry" in line for line in cache.lines)
+
+
+def test_a_cache_folder_that_is_a_file_is_refused_up_front(tmp_path):
+    (tmp_path / "artifacts").write_text("")
+    with pytest.raises(ValueError, match="directory.*is not a folder"):
+        helpers.ArtifactCache(tmp_path / "artifacts")
+
+
+def test_a_save_racing_another_keeps_the_first_entry(cache):
+    other = helpers.ArtifactCache(cache.directory, log=cache.lines.append)
+
+    def train_while_another_saves():
+        # Another process finishes the same entry while this one trains.
+        other.fetch("entry", {"seed": 0}, lambda: ({"codes": np.ones(3)}, {}))
+        return {"codes": np.zeros(3)}, {}
+
+    cache.fetch("entry", {"seed": 0}, train_while_another_saves)
+    objects, info = cache.fetch("entry", {"seed": 0}, lambda: pytest.fail("should load"))
+    np.testing.assert_array_equal(objects["codes"], np.ones(3))
+
+
+@pytest.mark.parametrize("retrain", [False, True])
+def test_simultaneous_saves_of_one_entry_all_succeed(tmp_path, retrain):
+    import threading
+    import warnings
+
+    writers, rounds = 6, 15
+    errors = []
+    for round_ in range(rounds):
+        barrier = threading.Barrier(writers)
+        stores = [helpers.ArtifactCache(tmp_path / "artifacts", retrain=retrain, log=lambda line: None) for _ in range(writers)]
+
+        def save(store, value):
+            def train():
+                barrier.wait()
+                return {"codes": np.full(200, float(value))}, {}
+
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("error", helpers.CacheWarning)
+                    store.fetch("entry", {"round": round_}, train)
+            except Exception as error:  # collected: an exception in a thread would not fail the test
+                errors.append(error)
+
+        threads = [threading.Thread(target=save, args=(store, i)) for i, store in enumerate(stores)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert errors == []
+    loaded = helpers.ArtifactCache(tmp_path / "artifacts", log=lambda line: None)
+    for round_ in range(rounds):
+        objects, info = loaded.fetch("entry", {"round": round_}, lambda: pytest.fail("should load"))
+        assert info["loaded"] and len(set(objects["codes"])) == 1
+    assert not [p for p in (tmp_path / "artifacts").iterdir() if p.name.startswith(".")]
 
 
 def test_keras_models_round_trip(cache):
