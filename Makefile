@@ -29,11 +29,13 @@ $(BIN)/.installed: requirements.txt
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $@
 
-# Executes into a temporary file first, so a failed run never overwrites main.ipynb.
+# Executes into a temporary file first, so a failed run never overwrites main.ipynb; the notebook itself publishes
+# its results and figures only once every cell has succeeded. A full run then replaces main.ipynb and the README's
+# results table; a QUICK run (or one given OUTPUT_DIR) leaves them alone and keeps its notebook beside its outputs
+# (quick-run/ by default).
 run: install
 	$(BIN)/papermill main.ipynb .main.run.ipynb --log-output --progress-bar $(NOTEBOOK_PARAMS)
-	mv .main.run.ipynb main.ipynb
-	$(BIN)/python -c "import helpers; helpers.update_readme_results('results.json', 'README.md')"
+	$(BIN)/python -c "import helpers; helpers.finish_notebook_run('.main.run.ipynb', 'main.ipynb', 'README.md')"
 
 # Runs the notebook for several seeds (default 0 1 2, every model trained afresh) and writes
 # results/benchmark.json and the README's benchmark table; e.g. BENCH_ARGS="--seeds 0 1 2 3 4".
@@ -53,4 +55,4 @@ test: install report-deps
 	$(BIN)/python -m pytest
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis .main.run.ipynb
+	rm -rf $(VENV) .pytest_cache .hypothesis .main.run.ipynb .staging quick-run

@@ -2404,6 +2404,246 @@ def random_shift_dataset(
 
 
 # ---------------------------------------------------------------------------
+# Notebook runs: parameters checked up front, outputs published as one set
+# ---------------------------------------------------------------------------
+
+#: Where a QUICK run writes when OUTPUT_DIR is not given: never over the committed outputs.
+QUICK_OUTPUT_DIR = Path("quick-run")
+#: Folder (inside the output folder) where a run's outputs wait until every cell has succeeded.
+STAGING_DIR_NAME = ".staging"
+
+#: The notebook's parameters and what each accepts: (kind, lower bound, upper bound or choices).
+NOTEBOOK_PARAMETERS: dict[str, tuple[str, Any, Any]] = {
+    "SEED": ("int", 0, None),
+    "QUICK": ("bool", None, None),
+    "EPOCHS": ("int", 1, None),
+    "LATENT_DIM": ("int", 1, None),
+    "HIDDEN_UNITS": ("int_list", 1, None),
+    "BATCH_SIZE": ("int", 1, None),
+    "KMEANS_N_INIT": ("int", 1, None),
+    "CONV_EPOCHS": ("int", 1, None),
+    "OUTPUT_DIR": ("folder_or_none", None, None),
+    "CACHE_DIR": ("folder", None, None),
+    "RETRAIN": ("bool", None, None),
+    "SHIFT_EPOCHS": ("int", 1, None),
+    "MAX_SHIFT": ("fraction", 0.0, 1.0),
+    "SHIFT_TARGET": ("choice", None, ("shifted", "original")),
+    "UMAP_NEIGHBORS": ("int", 2, None),
+    "UMAP_COMPONENTS": ("int", 1, None),
+    "DEC_MAX_EPOCHS": ("int", 1, None),
+    "SCAN_NEIGHBORS": ("int", 1, None),
+    "SCAN_PCA_COMPONENTS": ("int", 1, IMAGE_SHAPE[0] * IMAGE_SHAPE[1]),
+    "SCAN_EPOCHS": ("int", 1, None),
+    "SCAN_HEADS": ("int", 1, None),
+    "FINETUNE_DISTILL_EPOCHS": ("int", 0, None),
+    "FINETUNE_SCAN_EPOCHS": ("int", 0, None),
+    "RESPLIT_DISTILL_EPOCHS": ("int", 0, None),
+    "RESPLIT_SCAN_EPOCHS": ("int", 0, None),
+    "COMPARISON_GMM_MAX_ITER": ("int", 1, None),
+}
+#: Pairs of training phases of which at least one must run.
+_PHASE_PAIRS = (("FINETUNE_DISTILL_EPOCHS", "FINETUNE_SCAN_EPOCHS"), ("RESPLIT_DISTILL_EPOCHS", "RESPLIT_SCAN_EPOCHS"))
+
+
+def _parse_bool(name: str, value: Any) -> bool:
+    """A bool, or the words true/false in any case (papermill passes ``-p QUICK false`` as a string)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    raise ValueError(f"{name} must be True or False (or the words true/false), got {value!r}")
+
+
+def _parse_int(name: str, value: Any, low: int | None, high: int | None) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{name} must be an integer, got {value!r} ({type(value).__name__})")
+    if (low is not None and value < low) or (high is not None and value > high):
+        bounds = f"at least {low}" if high is None else f"in [{low}, {high}]"
+        raise ValueError(f"{name} must be {bounds}, got {value}")
+    return int(value)
+
+
+def _parse_folder(name: str, value: Any) -> str:
+    if not isinstance(value, (str, os.PathLike)) or not str(value).strip():
+        raise ValueError(f"{name} must be a folder path, got {value!r}")
+    path = Path(value)
+    if path.exists() and not path.is_dir():
+        raise ValueError(f"{name}={str(value)!r} exists and is not a folder: give a folder (it is created if absent)")
+    return str(value)
+
+
+def check_parameters(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Check and normalise the notebook's parameters before any work is done.
+
+    Parameters
+    ----------
+    values : mapping
+        Holds every name of :data:`NOTEBOOK_PARAMETERS` (other names, such as
+        the rest of a notebook's globals, are ignored).
+
+    Returns
+    -------
+    dict
+        The parameters, normalised: words true/false as bools, a JSON list
+        given as text (``-p HIDDEN_UNITS "[512, 256]"``) as a list, integral
+        numbers as int and MAX_SHIFT as float.
+
+    Raises
+    ------
+    ValueError
+        For a missing parameter, a wrong type, a value out of range, or a
+        folder that exists as a file; the message names the parameter.
+    """
+    import json
+
+    checked: dict[str, Any] = {}
+    for name, (kind, low, high) in NOTEBOOK_PARAMETERS.items():
+        if name not in values:
+            raise ValueError(f"{name} is not set: the parameters cell must define it")
+        value = values[name]
+        if kind == "bool":
+            checked[name] = _parse_bool(name, value)
+        elif kind == "int":
+            checked[name] = _parse_int(name, value, low, high)
+        elif kind == "int_list":
+            if isinstance(value, str):
+                try:
+                    value = json.loads(value)
+                except json.JSONDecodeError:
+                    raise ValueError(f"{name} must be a list of integers such as [512, 256], got {value!r}") from None
+            if not isinstance(value, (list, tuple)) or not value:
+                raise ValueError(f"{name} must be a non-empty list of integers, got {value!r}")
+            checked[name] = [_parse_int(f"{name}[{i}]", v, low, high) for i, v in enumerate(value)]
+        elif kind == "fraction":
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value < high:
+                raise ValueError(f"{name} must be a number in [{low}, {high}), got {value!r}")
+            checked[name] = float(value)
+        elif kind == "choice":
+            if value not in high:
+                raise ValueError(f"{name} must be one of {', '.join(map(repr, high))}, got {value!r}")
+            checked[name] = value
+        elif kind == "folder_or_none" and value is None:
+            checked[name] = None
+        else:
+            checked[name] = _parse_folder(name, value)
+    for first, second in _PHASE_PAIRS:
+        if checked[first] == checked[second] == 0:
+            raise ValueError(f"{first} and {second} cannot both be 0: one of the two training phases must run")
+    return checked
+
+
+def resolve_output_dir(output_dir: str | os.PathLike | None, quick: bool) -> Path:
+    """The folder a run publishes to: ``output_dir`` if given, else the working
+    directory for a full run and :data:`QUICK_OUTPUT_DIR` for a QUICK one (so a
+    smoke test never replaces the committed results unless asked to)."""
+    if output_dir is not None:
+        return Path(output_dir)
+    return QUICK_OUTPUT_DIR if quick else Path(".")
+
+
+class StagedOutputs:
+    """A run's outputs, written into a staging folder and published together.
+
+    The notebook writes its results, figures and LaTeX tables under
+    :attr:`path`; its last cell calls :meth:`publish`, which moves them into
+    the output folder. A run that fails before that leaves the output folder
+    as it was (and its partial outputs under ``<output_dir>/.staging/``, for
+    inspection).
+
+    Parameters
+    ----------
+    output_dir : str or path-like
+        Where the outputs belong; created if absent.
+
+    Raises
+    ------
+    ValueError
+        If ``output_dir`` exists and is not a folder.
+    """
+
+    def __init__(self, output_dir: str | os.PathLike) -> None:
+        import datetime
+        import tempfile
+
+        self.output_dir = Path(output_dir)
+        if self.output_dir.exists() and not self.output_dir.is_dir():
+            raise ValueError(f"output_dir: {self.output_dir} exists and is not a folder")
+        staging_root = self.output_dir / STAGING_DIR_NAME
+        staging_root.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+        self.path = Path(tempfile.mkdtemp(prefix=f"{stamp}-", dir=staging_root))
+
+    def publish(self) -> list[Path]:
+        """Move every staged file to the same place under the output folder.
+
+        Returns
+        -------
+        list of pathlib.Path
+            The published files, in their final place.
+        """
+        import shutil
+
+        published = []
+        for staged in sorted(p for p in self.path.rglob("*") if p.is_file()):
+            target = self.output_dir / staged.relative_to(self.path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staged, target)
+            published.append(target)
+        shutil.rmtree(self.path)
+        try:
+            self.path.parent.rmdir()  # the staging root, unless another run is staging there too
+        except OSError:
+            pass
+        return published
+
+
+def executed_parameters(notebook: Mapping[str, Any]) -> dict[str, Any]:
+    """The checked parameters an executed notebook ran with: its ``parameters``
+    cell's defaults, overridden by what papermill injected (:func:`check_parameters`)."""
+    namespace: dict[str, Any] = {}
+    for cell in notebook["cells"]:
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+            exec(source, namespace)  # the project's own cell: plain assignments
+            break
+    else:
+        raise ValueError("the notebook has no cell tagged 'parameters'")
+    namespace.update(notebook.get("metadata", {}).get("papermill", {}).get("parameters", {}))
+    return check_parameters(namespace)
+
+
+def finish_notebook_run(
+    executed: str | os.PathLike, notebook: str | os.PathLike = "main.ipynb", readme: str | os.PathLike = "README.md"
+) -> Path:
+    """Put a successfully executed notebook where its outputs went (``make run``).
+
+    A run that published into the notebook's own folder replaces ``notebook``
+    and refreshes the README's results table; any other run (a QUICK run by
+    default, or one given OUTPUT_DIR) keeps its notebook beside its outputs,
+    and the committed notebook and README stay as they are.
+
+    Returns
+    -------
+    pathlib.Path
+        Where the executed notebook now is.
+    """
+    import json
+
+    executed, notebook = Path(executed), Path(notebook)
+    parameters = executed_parameters(json.loads(executed.read_text()))
+    output_dir = resolve_output_dir(parameters["OUTPUT_DIR"], parameters["QUICK"])
+    if output_dir.resolve() == notebook.resolve().parent:
+        os.replace(executed, notebook)
+        update_readme_results(output_dir / "results.json", readme)
+        print(f"Published into {output_dir.resolve()}: {notebook}, results.json, report/ and the README's results table.")
+        return notebook
+    target = output_dir / notebook.name
+    os.replace(executed, target)
+    print(f"Outputs and the executed notebook are in {output_dir}/ ; the committed {notebook}, results and README are untouched.")
+    return target
+
+
+# ---------------------------------------------------------------------------
 # Benchmarking and export
 # ---------------------------------------------------------------------------
 
@@ -3841,3 +4081,200 @@ def write_report_inputs(
         path.write_text(text)
         written.append(path)
     return written
+
+
+# ---------------------------------------------------------------------------
+# Building the report: results checked first, then built aside and moved in
+# ---------------------------------------------------------------------------
+
+
+class ReportInputError(ValueError):
+    """``results.json`` (or a benchmark) lacks something the report quotes, or holds a number that is not finite."""
+
+
+#: What every method row must hold: the tables print them all.
+REPORT_METHOD_FIELDS = ("label", "acc", "nmi", "ari", "fit_s")
+#: Fields of the run-wide sections that the report's macros read, where the section is present.
+REPORT_SECTION_FIELDS = {
+    "autoencoder": ("epochs_run", "parameters"),
+    "gmm_selection": ("covariance_type", "n_init"),
+    "scan_heads": ("test_acc",),
+}
+#: The per-method macro families (see :func:`report_macros_latex`) and the row field each reads.
+_METHOD_MACRO_FIELDS = {
+    "EmIterations": "em_iterations", "EmConverged": "em_iterations", "Silh": "silhouette",
+    "Acc": "acc", "Nmi": "nmi", "Ari": "ari", "Fit": "fit_s",
+}
+#: Capitalised commands in main.tex that come from LaTeX, or from the benchmark files (checked on their own).
+_REPORT_OTHER_COMMANDS = ("IfFileExists",)
+_BENCHMARK_MACRO_PREFIXES = ("Bench", "SecondBench")
+#: The report's sources, copied into the build folder.
+REPORT_SOURCES = ("main.tex", "neurips.sty", "references.bib")
+
+
+def _non_finite_numbers(value: Any, where: str) -> list[str]:
+    """Paths (``methods.ae_gmm.acc``) of every NaN or infinite number inside ``value``."""
+    if isinstance(value, Mapping):
+        return [path for key, item in value.items() for path in _non_finite_numbers(item, f"{where}.{key}")]
+    if isinstance(value, (list, tuple)):
+        return [path for i, item in enumerate(value) for path in _non_finite_numbers(item, f"{where}[{i}]")]
+    if isinstance(value, float) and not math.isfinite(value):
+        return [f"{where} = {value}"]
+    return []
+
+
+def _method_key_guess(macro_name: str) -> str:
+    """The results key that :func:`latex_macro_name` turns into ``macro_name`` (``PcaNineFiveGmm`` -> ``pca_95_gmm``)."""
+    import re
+
+    parts = []
+    for word in re.findall(r"[A-Z][a-z]*", macro_name):
+        digit = str(_DIGIT_WORDS.index(word)) if word in _DIGIT_WORDS else None
+        text = digit or word.lower()
+        # Digits join each other, and single letters join digits (n2d); words are separated by '_'.
+        if parts and (digit or len(text) == 1) and (parts[-1][-1].isdigit() or (digit and len(parts[-1]) == 1)):
+            parts[-1] += text
+        else:
+            parts.append(text)
+    return "_".join(parts)
+
+
+def check_report_results(results: Any, tex_source: str, source: str = "results.json") -> None:
+    r"""Check that ``results`` holds everything the report quotes, before any file is written.
+
+    Parameters
+    ----------
+    results : mapping
+        As written by :func:`write_results`.
+    tex_source : str
+        The report's ``main.tex``; every capitalised command it uses that the
+        results provide (``\AccAeGmm``, ``\TotalMinutes``) must be defined by
+        :func:`report_macros_latex`.
+    source : str
+        The results' file name, for messages.
+
+    Raises
+    ------
+    ReportInputError
+        Naming the method and key (or the section and key, or the macro) that
+        is missing, or every number that is NaN or infinite.
+    """
+    import re
+
+    if not isinstance(results, Mapping) or not isinstance(results.get("methods"), Mapping) or not results["methods"]:
+        raise ReportInputError(f"{source} holds no 'methods' mapping of method rows")
+    bad = _non_finite_numbers(results, source)
+    if bad:
+        raise ReportInputError(f"{source} holds numbers that are not finite: {'; '.join(bad)}")
+    methods = results["methods"]
+    for key, row in methods.items():
+        missing = [field for field in REPORT_METHOD_FIELDS if field not in row]
+        if missing:
+            raise ReportInputError(f"{source}: method {key!r} has no {', '.join(map(repr, missing))}")
+    for section, fields in REPORT_SECTION_FIELDS.items():
+        missing = [field for field in fields if results.get(section) and field not in results[section]]
+        if missing:
+            raise ReportInputError(f"{source}: section {section!r} has no {', '.join(map(repr, missing))}")
+    for key, row in (results.get("supervised") or {}).items():
+        if "acc" not in row:
+            raise ReportInputError(f"{source}: supervised reference {key!r} has no 'acc'")
+    defined = set(re.findall(r"\\newcommand\{\\([A-Za-z]+)\}", report_macros_latex(results)))
+    methods_by_name = {latex_macro_name(key): key for key in methods}
+    supervised_by_name = {latex_macro_name(key): key for key in results.get("supervised") or {}}
+    for name in sorted(set(re.findall(r"(?<!\\)\\([A-Z][A-Za-z]*)", tex_source))):
+        if name in defined or name in _REPORT_OTHER_COMMANDS or name.startswith(_BENCHMARK_MACRO_PREFIXES):
+            continue
+        if name.startswith("SupAcc"):
+            guess = supervised_by_name.get(name[6:], _method_key_guess(name[6:]))
+            raise ReportInputError(f"{source} has no supervised reference {guess!r} (report/main.tex quotes \\{name})")
+        prefix = next((p for p in _METHOD_MACRO_FIELDS if name.startswith(p) and name[len(p):][:1].isupper()), None)
+        if prefix is None:
+            raise ReportInputError(f"report/main.tex quotes \\{name}, which {source} does not provide")
+        method = name[len(prefix):]
+        if method in methods_by_name:
+            raise ReportInputError(
+                f"{source}: method {methods_by_name[method]!r} has no {_METHOD_MACRO_FIELDS[prefix]!r} (report/main.tex quotes \\{name})"
+            )
+        raise ReportInputError(f"{source} has no method {_method_key_guess(method)!r} (report/main.tex quotes \\{name})")
+
+
+def _read_json_input(path: Path) -> Any:
+    import json
+
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError) as error:
+        raise ReportInputError(f"cannot read {path}: {error}") from error
+
+
+def build_report(
+    report_dir: str | os.PathLike,
+    results_path: str | os.PathLike,
+    benchmark_path: str | os.PathLike | None = None,
+    second_benchmark_path: str | os.PathLike | None = None,
+) -> Path:
+    """Check the results, then build ``main.pdf`` in a fresh folder and move it and its inputs in.
+
+    Nothing in ``report_dir`` changes unless the build succeeds: the results
+    (and the benchmarks, where given and present) are checked first
+    (:func:`check_report_results`), the LaTeX inputs are generated
+    (:func:`write_report_inputs`) and LaTeX runs in a temporary folder beside
+    them, and only then do ``main.pdf``, its log and the generated ``.tex``
+    files replace those in ``report_dir``. A failed LaTeX run leaves its log
+    as ``report_dir/main.log``.
+
+    Parameters
+    ----------
+    report_dir : str or path-like
+        Holds ``main.tex``, ``neurips.sty``, ``references.bib`` and ``figures/``.
+    results_path, benchmark_path, second_benchmark_path
+        As for :func:`write_report_inputs`.
+
+    Returns
+    -------
+    pathlib.Path
+        The new ``main.pdf``.
+
+    Raises
+    ------
+    ReportInputError
+        If the results or a benchmark are unreadable, incomplete or hold a
+        number that is not finite (nothing is written).
+    RuntimeError
+        If LaTeX fails; the message holds the log's error lines.
+    """
+    import shutil
+    import subprocess
+    import tempfile
+
+    report_dir = Path(report_dir).resolve()
+    results_path = Path(results_path)
+    check_report_results(_read_json_input(results_path), (report_dir / "main.tex").read_text(), source=str(results_path))
+    for path in (benchmark_path, second_benchmark_path):
+        if path is not None and Path(path).is_file():
+            bad = _non_finite_numbers(_read_json_input(Path(path)), str(path))
+            if bad:
+                raise ReportInputError(f"{path} holds numbers that are not finite: {'; '.join(bad)}")
+    build_dir = Path(tempfile.mkdtemp(prefix=".build-", dir=report_dir))
+    try:
+        for name in REPORT_SOURCES:
+            shutil.copy(report_dir / name, build_dir / name)
+        (build_dir / "figures").symlink_to(report_dir / "figures", target_is_directory=True)
+        inputs = write_report_inputs(results_path, build_dir, benchmark_path, second_benchmark_path)
+        latex = subprocess.run(
+            ["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", "main.tex"],
+            cwd=build_dir, capture_output=True, text=True,
+        )
+        if (build_dir / "main.log").is_file():
+            os.replace(build_dir / "main.log", report_dir / "main.log")
+        if latex.returncode != 0:
+            log = (report_dir / "main.log").read_text(errors="replace") if (report_dir / "main.log").is_file() else latex.stdout
+            errors = [line for line in log.splitlines() if line.startswith("!")] or log.splitlines()[-20:]
+            raise RuntimeError(
+                f"LaTeX failed (log: {report_dir / 'main.log'}); report/main.pdf and its inputs are unchanged:\n" + "\n".join(errors)
+            )
+        for path in [*inputs, build_dir / "main.pdf"]:
+            os.replace(path, report_dir / path.name)
+    finally:
+        shutil.rmtree(build_dir, ignore_errors=True)
+    return report_dir / "main.pdf"

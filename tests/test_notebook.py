@@ -8,6 +8,8 @@ import nbformat
 import papermill
 import pytest
 
+import helpers
+
 REPO = Path(__file__).resolve().parents[1]
 FIGURES = [
     "sample_images", "elbow", "confusion_kmeans_raw", "autoencoder_loss", "reconstructions",
@@ -197,3 +199,53 @@ def test_no_scan_head_is_refused_before_any_training(tmp_path):
     with pytest.raises(papermill.PapermillExecutionError, match="SCAN_HEADS must be at least 1, got 0"):
         run_quick(tmp_path, tmp_path / "cache", SCAN_HEADS=0)
     assert not (tmp_path / "cache").exists()  # nothing was trained or cached
+
+
+def test_bad_words_for_a_boolean_are_refused_before_any_work(tmp_path):
+    with pytest.raises(papermill.PapermillExecutionError, match="QUICK must be True or False"):
+        run_quick(tmp_path, tmp_path / "cache", QUICK="flase")
+    assert not (tmp_path / "cache").exists() and not (tmp_path / "results.json").exists()
+
+
+def test_a_run_that_fails_midway_leaves_the_outputs_as_they_were(tmp_path, monkeypatch):
+    """A QUICK run, without OUTPUT_DIR, from a folder holding 'committed' outputs, that fails after its first figures."""
+    committed = {
+        "results.json": "committed results",
+        "report/figures/confusion_kmeans_raw.png": "committed figure",
+        "report/macros.tex": "committed macros",
+    }
+    for name, text in committed.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    notebook = nbformat.read(REPO / "main.ipynb", as_version=4)
+    after = next(i for i, cell in enumerate(notebook.cells) if "confusion_kmeans_raw" in cell.source)
+    notebook.cells.insert(after + 1, nbformat.v4.new_code_cell('raise RuntimeError("injected failure")'))
+    failing = tmp_path / "failing.ipynb"
+    nbformat.write(notebook, failing)
+    monkeypatch.setenv("PYTHONPATH", str(REPO))  # the kernel runs in tmp_path and imports helpers from the repository
+    with pytest.raises(papermill.PapermillExecutionError, match="injected failure"):
+        papermill.execute_notebook(
+            str(failing), str(tmp_path / "executed.ipynb"), parameters={"QUICK": True, "CACHE_DIR": str(tmp_path / "cache")},
+            cwd=str(tmp_path), progress_bar=False, kernel_name="python3",
+        )
+    for name, text in committed.items():
+        assert (tmp_path / name).read_text() == text, name
+    written = {str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file()}
+    new = {p for p in written if not p.startswith(("cache/", "failing.ipynb", "executed.ipynb")) and p not in committed}
+    # The failed run's figures wait in the QUICK run's staging folder, never beside the committed outputs.
+    assert new and all(p.startswith(f"{helpers.QUICK_OUTPUT_DIR}/{helpers.STAGING_DIR_NAME}/") for p in new), new
+
+
+def test_a_quick_run_without_output_dir_publishes_into_its_own_folder(quick_run, tmp_path, monkeypatch):
+    first_dir, _ = quick_run
+    (tmp_path / "results.json").write_text("committed results")
+    monkeypatch.setenv("PYTHONPATH", str(REPO))
+    papermill.execute_notebook(
+        str(REPO / "main.ipynb"), str(tmp_path / "executed.ipynb"), parameters={"QUICK": True, "CACHE_DIR": str(first_dir / "cache")},
+        cwd=str(tmp_path), progress_bar=False, kernel_name="python3",
+    )
+    assert (tmp_path / "results.json").read_text() == "committed results"
+    quick = tmp_path / helpers.QUICK_OUTPUT_DIR
+    assert read_results(quick)["parameters"]["QUICK"] is True
+    assert (quick / "report" / "figures" / "confusion_best.png").is_file() and (quick / "report" / "macros.tex").is_file()
+    assert not (quick / helpers.STAGING_DIR_NAME).exists()

@@ -114,3 +114,82 @@ def test_benchmark_table_and_text_follow_benchmark_json(built):
     assert f"{n2d['acc']['mean']:.3f} ± {n2d['acc']['std']:.3f}" in text
     assert f"over {benchmark['n_runs']} seeds" in text
     assert "N2D (McConville et al., 2019)" in text
+
+
+def copy_report(tmp_path: Path) -> Path:
+    """A copy of report/ with its committed PDF and generated inputs, to check that a failed build leaves them."""
+    report = tmp_path / "report"
+    shutil.copytree(REPO / "report", report, ignore=shutil.ignore_patterns("*.log", "*.aux", ".build-*"))
+    return report
+
+
+def snapshot(report: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted(report.iterdir()) if path.suffix in (".pdf", ".tex")}
+
+
+def make_report(report: Path, results_path: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["make", "-C", str(report), f"RESULTS={results_path}", f"BENCHMARK={REPO / 'results' / 'benchmark.json'}",
+         f"HELPERS_DIR={REPO}", f"PYTHON={sys.executable}"],
+        capture_output=True, text=True, timeout=300,
+    )
+
+
+def damaged(results: dict, damage: str) -> dict:
+    changed = json.loads(json.dumps(results))
+    if damage == "nan":
+        changed["methods"]["ae_gmm"]["acc"] = float("nan")
+    elif damage == "missing_method":
+        del changed["methods"]["ae_gmm"]
+    elif damage == "missing_key":
+        del changed["methods"]["kmeans_raw"]["nmi"]
+    elif damage == "missing_section_key":
+        del changed["autoencoder"]["epochs_run"]
+    elif damage == "missing_run_value":
+        del changed["total_s"]
+    return changed
+
+
+EXPECTED_MESSAGES = {
+    "nan": r"not finite: .*methods\.ae_gmm\.acc = nan",
+    "missing_method": r"has no method 'ae_gmm' \(report/main.tex quotes \\AccAeGmm\)",
+    "missing_key": r"method 'kmeans_raw' has no 'nmi'",
+    "missing_section_key": r"section 'autoencoder' has no 'epochs_run'",
+    "missing_run_value": r"quotes \\TotalMinutes, which .* does not provide",
+}
+
+
+@pytest.mark.parametrize("damage", list(EXPECTED_MESSAGES))
+def test_bad_results_are_named_and_change_nothing(tmp_path, results, damage):
+    report = copy_report(tmp_path)
+    before = snapshot(report)
+    results_path = tmp_path / "results.json"
+    results_path.write_text(json.dumps(damaged(results, damage)))
+    build = make_report(report, results_path)
+    assert build.returncode != 0
+    assert re.search(EXPECTED_MESSAGES[damage], build.stderr), build.stderr[-2000:]
+    assert snapshot(report) == before and "main.pdf" in before and "macros.tex" in before
+
+
+def test_a_failed_latex_run_leaves_the_pdf_and_inputs(tmp_path):
+    report = copy_report(tmp_path)
+    source = (report / "main.tex").read_text()
+    (report / "main.tex").write_text(source.replace(r"\section{Dataset}", r"\section{Dataset}\undefinedcommand", 1))
+    before = snapshot(report)
+    build = make_report(report, REPO / "results.json")
+    assert build.returncode != 0 and "Undefined control sequence" in build.stderr
+    assert snapshot(report) == before
+    assert not list(report.glob(".build-*"))
+
+
+def test_every_method_key_is_recovered_from_its_macro_name(results):
+    import helpers
+
+    for key in [*results["methods"], "n2d", "pca_95_gmm", "ae_gmm"]:
+        assert helpers._method_key_guess(helpers.latex_macro_name(key)) == key
+
+
+def test_a_complete_results_file_passes_the_check(results):
+    import helpers
+
+    helpers.check_report_results(results, (REPO / "report" / "main.tex").read_text())

@@ -1,0 +1,151 @@
+"""Notebook runs: parameters checked before any work, outputs published only by a run that succeeded."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+import helpers
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def defaults():
+    """The parameters cell's own values, as the notebook defines them."""
+    notebook = json.loads((REPO / "main.ipynb").read_text())
+    notebook["metadata"].pop("papermill", None)
+    return helpers.executed_parameters(notebook)
+
+
+def test_the_notebook_defaults_pass_and_cover_every_parameter(defaults):
+    assert set(defaults) == set(helpers.NOTEBOOK_PARAMETERS)
+    assert defaults["QUICK"] is False and defaults["OUTPUT_DIR"] is None
+
+
+@pytest.mark.parametrize(("word", "expected"), [("true", True), ("FALSE", False), ("False", False), (" True ", True)])
+@pytest.mark.parametrize("name", ["QUICK", "RETRAIN"])
+def test_booleans_given_as_words_are_parsed(defaults, name, word, expected):
+    assert helpers.check_parameters({**defaults, name: word})[name] is expected
+
+
+@pytest.mark.parametrize("value", ["yes", "0", "", 1, None, "flase"])
+@pytest.mark.parametrize("name", ["QUICK", "RETRAIN"])
+def test_anything_else_for_a_boolean_is_refused_naming_it(defaults, name, value):
+    with pytest.raises(ValueError, match=rf"^{name} must be True or False"):
+        helpers.check_parameters({**defaults, name: value})
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("EPOCHS", 0, "EPOCHS must be at least 1, got 0"),
+        ("EPOCHS", 2.5, "EPOCHS must be an integer"),
+        ("EPOCHS", "30", "EPOCHS must be an integer"),
+        ("EPOCHS", True, "EPOCHS must be an integer"),
+        ("SEED", -1, "SEED must be at least 0"),
+        ("SCAN_HEADS", 0, "SCAN_HEADS must be at least 1, got 0"),
+        ("UMAP_NEIGHBORS", 1, "UMAP_NEIGHBORS must be at least 2"),
+        ("SCAN_PCA_COMPONENTS", 785, r"SCAN_PCA_COMPONENTS must be in \[1, 784\]"),
+        ("HIDDEN_UNITS", [], "HIDDEN_UNITS must be a non-empty list"),
+        ("HIDDEN_UNITS", [512, 0], r"HIDDEN_UNITS\[1\] must be at least 1"),
+        ("HIDDEN_UNITS", "512, 256", "HIDDEN_UNITS must be a list of integers"),
+        ("MAX_SHIFT", 1.0, r"MAX_SHIFT must be a number in \[0.0, 1.0\)"),
+        ("MAX_SHIFT", "0.1", "MAX_SHIFT must be a number"),
+        ("SHIFT_TARGET", "both", "SHIFT_TARGET must be one of 'shifted', 'original'"),
+        ("CACHE_DIR", "", "CACHE_DIR must be a folder path"),
+        ("OUTPUT_DIR", 3, "OUTPUT_DIR must be a folder path"),
+    ],
+)
+def test_bad_values_are_refused_naming_the_parameter(defaults, name, value, message):
+    with pytest.raises(ValueError, match=message):
+        helpers.check_parameters({**defaults, name: value})
+
+
+def test_both_phases_of_a_training_cannot_be_skipped(defaults):
+    with pytest.raises(ValueError, match="RESPLIT_DISTILL_EPOCHS and RESPLIT_SCAN_EPOCHS cannot both be 0"):
+        helpers.check_parameters({**defaults, "RESPLIT_DISTILL_EPOCHS": 0, "RESPLIT_SCAN_EPOCHS": 0})
+    assert helpers.check_parameters({**defaults, "RESPLIT_DISTILL_EPOCHS": 0})["RESPLIT_DISTILL_EPOCHS"] == 0
+
+
+def test_a_missing_parameter_is_named(defaults):
+    del defaults["EPOCHS"]
+    with pytest.raises(ValueError, match="EPOCHS is not set"):
+        helpers.check_parameters(defaults)
+
+
+@pytest.mark.parametrize("name", ["CACHE_DIR", "OUTPUT_DIR"])
+def test_a_folder_that_is_a_file_is_refused_up_front(defaults, tmp_path, name):
+    (tmp_path / "file").write_text("")
+    with pytest.raises(ValueError, match=rf"{name}=.*exists and is not a folder"):
+        helpers.check_parameters({**defaults, name: str(tmp_path / "file")})
+
+
+def test_values_are_normalised(defaults):
+    checked = helpers.check_parameters({**defaults, "HIDDEN_UNITS": "[64, 32]", "MAX_SHIFT": 0, "QUICK": "true"})
+    assert checked["HIDDEN_UNITS"] == [64, 32] and checked["MAX_SHIFT"] == 0.0 and checked["QUICK"] is True
+
+
+def test_a_quick_run_publishes_into_its_own_folder_unless_told():
+    assert helpers.resolve_output_dir(None, quick=True) == helpers.QUICK_OUTPUT_DIR != Path(".")
+    assert helpers.resolve_output_dir(None, quick=False) == Path(".")
+    assert helpers.resolve_output_dir(".", quick=True) == Path(".")
+
+
+def test_staged_outputs_appear_only_when_published(tmp_path):
+    (tmp_path / "report" / "figures").mkdir(parents=True)
+    (tmp_path / "results.json").write_text("committed")
+    (tmp_path / "report" / "figures" / "elbow.png").write_text("committed")
+    staged = helpers.StagedOutputs(tmp_path)
+    (staged.path / "report" / "figures").mkdir(parents=True)
+    (staged.path / "results.json").write_text("new")
+    (staged.path / "report" / "figures" / "elbow.png").write_text("new")
+    (staged.path / "report" / "macros.tex").write_text("new")
+    # Before publishing (a run that failed stops here), the output folder is as it was.
+    assert (tmp_path / "results.json").read_text() == "committed"
+    assert (tmp_path / "report" / "figures" / "elbow.png").read_text() == "committed"
+    assert not (tmp_path / "report" / "macros.tex").exists()
+    published = staged.publish()
+    assert sorted(published) == sorted(
+        [tmp_path / "results.json", tmp_path / "report" / "figures" / "elbow.png", tmp_path / "report" / "macros.tex"]
+    )
+    assert all(path.read_text() == "new" for path in published)
+    assert not (tmp_path / helpers.STAGING_DIR_NAME).exists()
+
+
+def test_staging_into_a_file_is_refused(tmp_path):
+    (tmp_path / "out").write_text("")
+    with pytest.raises(ValueError, match="output_dir"):
+        helpers.StagedOutputs(tmp_path / "out")
+
+
+def executed_notebook(tmp_path: Path, **injected) -> Path:
+    """A stand-in for papermill's output: the real parameters cell, and the values papermill injected."""
+    notebook = json.loads((REPO / "main.ipynb").read_text())
+    notebook["metadata"]["papermill"] = {"parameters": injected}
+    path = tmp_path / ".main.run.ipynb"
+    path.write_text(json.dumps(notebook))
+    return path
+
+
+def test_finishing_a_quick_run_leaves_the_committed_notebook_and_readme(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "main.ipynb").write_text("committed")
+    (tmp_path / "README.md").write_text("committed")
+    helpers.QUICK_OUTPUT_DIR.mkdir()
+    executed = executed_notebook(tmp_path, QUICK="True")
+    where = helpers.finish_notebook_run(executed, "main.ipynb", "README.md")
+    assert where == helpers.QUICK_OUTPUT_DIR / "main.ipynb" and where.is_file()
+    assert (tmp_path / "main.ipynb").read_text() == "committed" and (tmp_path / "README.md").read_text() == "committed"
+
+
+def test_finishing_a_full_run_replaces_the_notebook_and_the_readme_table(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "main.ipynb").write_text("committed")
+    start, end = helpers.README_MARKERS
+    (tmp_path / "README.md").write_text(f"intro\n{start}\nold table\n{end}\n")
+    (tmp_path / "results.json").write_text((REPO / "results.json").read_text())
+    executed = executed_notebook(tmp_path, SEED=0)
+    assert helpers.finish_notebook_run(executed, "main.ipynb", "README.md") == Path("main.ipynb")
+    assert (tmp_path / "main.ipynb").read_text() != "committed" and not executed.exists()
+    assert "old table" not in (tmp_path / "README.md").read_text()
