@@ -58,7 +58,7 @@ for epoch in range(2):
     for first in range(0, len(order), 512):
         batch = order[first : first + 512]
         distill_step(x_train[batch], targets[batch])
-helpers._train_scan_loss(model, x_train, neighbours, 6, 5.0, 512, keras.optimizers.Adam(1e-4), rng, lambda line: None, "", 6, augment=augment)
+helpers.scan._train_scan_loss(model, x_train, neighbours, 6, 5.0, 512, keras.optimizers.Adam(1e-4), rng, lambda line: None, "", 6, augment=augment)
 notebook = keras.models.load_model(f"{ft_entry}/model.keras", compile=False)
 score = lambda m: {k: round(v, 4) for k, v in helpers.evaluate(y_test, m.predict(x_test, batch_size=4096, verbose=0).argmax(axis=1)).items()}
 print(json.dumps({"seed": seed, "notebook": score(notebook), "flip": score(model), "fit_s": round(time.perf_counter() - start, 1)}), flush=True)

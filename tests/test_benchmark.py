@@ -3,8 +3,6 @@
 import json
 from pathlib import Path
 
-import matplotlib.pyplot as plt
-import numpy as np
 import pytest
 
 import helpers
@@ -170,55 +168,6 @@ def test_readme_without_benchmark_markers_is_an_error(tmp_path):
     readme.write_text("no markers\n")
     with pytest.raises(ValueError, match="benchmark:start"):
         helpers.update_readme_benchmark(path, readme)
-
-
-def test_confidence_figure_orders_each_cluster_by_posterior():
-    rng = np.random.default_rng(0)
-    images = rng.integers(0, 255, size=(60, 28, 28))
-    probabilities = rng.dirichlet(np.ones(3), size=60)
-    fig = helpers.plot_cluster_confidence(images, probabilities, ["a", "b", "c"], per_side=2)
-    axes = np.array(fig.axes).reshape(3, 5)
-    for k in range(3):
-        members = np.flatnonzero(probabilities.argmax(axis=1) == k)
-        shown = [float(ax.get_xlabel()) for ax in axes[k] if ax.get_xlabel()]
-        expected = np.sort(probabilities[members, k])[::-1]
-        np.testing.assert_allclose(shown, np.r_[expected[:2], expected[-2:]], atol=0.005)
-        assert axes[k, 0].get_ylabel() == f"{'abc'[k]} ({len(members)})"
-    plt.close(fig)
-    with pytest.raises(ValueError, match="shape"):
-        helpers.plot_cluster_confidence(images, probabilities[:10])
-    with pytest.raises(ValueError, match="names"):
-        helpers.plot_cluster_confidence(images, probabilities, ["a"])
-
-
-def test_shifted_batches_are_translated_copies_with_input_equal_to_target():
-    x = np.zeros((64, 784), dtype="float32")
-    x[:, 14 * 28 + 14] = 1.0  # one bright pixel in the centre
-    unshifted = next(iter(helpers.random_shift_dataset(x, 64, 0.0, seed=0)))
-    np.testing.assert_array_equal(unshifted[0].numpy(), x)
-    inputs, targets = next(iter(helpers.random_shift_dataset(x, 64, 0.2, seed=0)))
-    inputs = inputs.numpy()
-    np.testing.assert_array_equal(inputs, targets.numpy())
-    positions = inputs.argmax(axis=1)
-    assert len(set(positions)) > 5  # different images moved differently
-    rows, cols = np.divmod(positions, 28)
-    assert np.abs(rows - 14).max() <= 6 and np.abs(cols - 14).max() <= 6  # at most 20% of 28 pixels
-    with pytest.raises(ValueError, match="max_shift"):
-        helpers.random_shift_dataset(x, 64, 1.5, seed=0)
-
-
-def test_shifted_batches_can_ask_for_the_image_before_the_shift():
-    x = np.zeros((64, 784), dtype="float32")
-    x[np.arange(64), 14 * 28 + 10 + np.arange(64) % 8] = 1.0  # one bright pixel per image, in 8 places of row 14
-    inputs, targets = next(iter(helpers.random_shift_dataset(x, 64, 0.2, seed=0, target="original")))
-    inputs, targets = inputs.numpy(), targets.numpy()
-    # The targets are the untouched images (in the shuffled order), the inputs their shifted copies.
-    assert {row.tobytes() for row in targets} <= {row.tobytes() for row in x}
-    moved = inputs.argmax(axis=1) != targets.argmax(axis=1)
-    assert moved.sum() > 32
-    np.testing.assert_allclose(inputs.sum(axis=1), targets.sum(axis=1), rtol=1e-5)  # the same pixel, moved
-    with pytest.raises(ValueError, match="target"):
-        helpers.random_shift_dataset(x, 64, 0.1, seed=0, target="centred")
 
 
 @pytest.mark.parametrize("benchmark_name, runs_name", [

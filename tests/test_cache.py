@@ -2,6 +2,7 @@
 
 import json
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -66,7 +67,7 @@ def test_changed_library_versions_change_the_key(cache):
 def test_a_damaged_entry_is_reported_and_retrained(cache, damage):
     train = Counter({"codes": np.arange(1000.0)})
     _, info = cache.fetch("entry", {"seed": 0}, train)
-    entry = helpers.Path(info["path"])
+    entry = Path(info["path"])
     meta = json.loads((entry / "meta.json").read_text())
     if damage == "truncate":
         data = (entry / "codes.npy").read_bytes()
@@ -112,13 +113,13 @@ def test_an_interrupted_save_leaves_no_entry_and_the_run_goes_on(cache):
 def test_a_read_only_cache_with_a_damaged_entry_trains_warns_and_goes_on(cache, monkeypatch):
     train = Counter({"codes": np.arange(4.0)})
     _, info = cache.fetch("entry", {"seed": 0}, train)
-    entry = helpers.Path(info["path"])
+    entry = Path(info["path"])
     (entry / "codes.npy").write_bytes(b"damaged")
     # What a read-only folder does to a non-root user (root writes anywhere, hence the patches).
     def read_only(*args, **kwargs):
         raise OSError(30, "Read-only file system")
 
-    monkeypatch.setattr(helpers.Path, "mkdir", read_only)
+    monkeypatch.setattr(Path, "mkdir", read_only)
     monkeypatch.setattr(shutil, "rmtree", lambda *args, **kwargs: None)
     with pytest.warns(helpers.CacheWarning, match="could not save.*Read-only file system"):
         objects, info = cache.fetch("entry", {"seed": 0}, train)
@@ -249,13 +250,6 @@ def test_a_background_fetch_honours_retrain_and_reports_errors(cache):
     assert not cache.path("broken", {"seed": 0}).exists()
 
 
-def test_umap_embedding_refuses_mismatched_features():
-    with pytest.raises(ValueError, match="equal widths"):
-        helpers.fit_umap_embedding(np.zeros((50, 3)), np.zeros((5, 4)), n_neighbors=5, n_components=2, seed=0)
-    with pytest.raises(ValueError, match="n_neighbors"):
-        helpers.fit_umap_embedding(np.zeros((50, 3)), np.zeros((5, 3)), n_neighbors=1, n_components=2, seed=0)
-
-
 def niceness():
     import os
 
@@ -271,7 +265,7 @@ def test_the_background_process_runs_at_a_lower_priority(cache):
 
 def test_a_damaged_entry_is_retrained_in_the_background_too(cache):
     _, info = cache.fetch_in_background("entry", {"seed": 0}, codes_and_process, 5).result()
-    (helpers.Path(info["path"]) / "meta.json").unlink()
+    (Path(info["path"]) / "meta.json").unlink()
     objects, info = cache.fetch_in_background("entry", {"seed": 0}, codes_and_process, 5).result()
     assert not info["loaded"] and any("discarding damaged entry" in line for line in cache.lines)
     np.testing.assert_array_equal(objects["codes"], np.arange(5.0))

@@ -58,7 +58,7 @@ def test_environment_variable_takes_precedence(data_copy, monkeypatch):
         (data_copy / LABELS).write_bytes(stream.read())
     (data_copy / f"{LABELS}.gz").unlink()
     monkeypatch.setenv(helpers.DATA_DIR_ENV, str(data_copy))
-    monkeypatch.setattr(helpers, "DEBIAN_DATA_DIR", Path("/nonexistent"))
+    monkeypatch.setattr(helpers.data, "DEBIAN_DATA_DIR", Path("/nonexistent"))
     (_, _), (_, y_test) = helpers.load_fashion_mnist()
     assert y_test.shape == (10000,)
 
@@ -118,7 +118,7 @@ def test_unreadable_folder_is_a_dataset_error_naming_it(data_copy, monkeypatch):
 
 def test_unreadable_default_folder_is_a_dataset_error(tmp_path, monkeypatch):
     monkeypatch.delenv(helpers.DATA_DIR_ENV, raising=False)
-    monkeypatch.setattr(helpers, "DEBIAN_DATA_DIR", tmp_path / "fashion-mnist")
+    monkeypatch.setattr(helpers.data, "DEBIAN_DATA_DIR", tmp_path / "fashion-mnist")
     _deny(monkeypatch, "stat", tmp_path)
     with pytest.raises(helpers.DatasetError, match="Permission denied.*fashion-mnist"):
         helpers.load_fashion_mnist()
@@ -126,14 +126,14 @@ def test_unreadable_default_folder_is_a_dataset_error(tmp_path, monkeypatch):
 
 def test_unreadable_file_is_a_permission_error_not_corruption(data_copy, monkeypatch):
     path = data_copy / f"{LABELS}.gz"
-    real_open = helpers.gzip.open
+    real_open = helpers.data.gzip.open
 
     def gzip_open(name, *args, **kwargs):
         if Path(name) == path:
             raise PermissionError(13, "Permission denied", str(name))
         return real_open(name, *args, **kwargs)
 
-    monkeypatch.setattr(helpers.gzip, "open", gzip_open)
+    monkeypatch.setattr(helpers.data.gzip, "open", gzip_open)
     with pytest.raises(helpers.DatasetError, match=rf"Permission denied reading {path}") as raised:
         helpers.load_fashion_mnist(data_copy)
     assert "corrupt" not in str(raised.value) and "reinstall" not in str(raised.value)
@@ -184,7 +184,7 @@ def _run_keras_path(keras_home: Path) -> subprocess.CompletedProcess:
         """
         import helpers
         from pathlib import Path
-        helpers.DEBIAN_DATA_DIR = Path("/nonexistent")
+        helpers.data.DEBIAN_DATA_DIR = Path("/nonexistent")
         (x, y), (xt, yt) = helpers.load_fashion_mnist()
         print("loaded", x.shape, xt.shape)
         """
@@ -236,3 +236,33 @@ def test_translate_images_moves_by_whole_pixels_and_fills_with_zeros():
         helpers.translate_images(images, 3, 0)
     with pytest.raises(ValueError):
         helpers.translate_images(images[0], 1, 0)
+
+
+def test_shifted_batches_are_translated_copies_with_input_equal_to_target():
+    x = np.zeros((64, 784), dtype="float32")
+    x[:, 14 * 28 + 14] = 1.0  # one bright pixel in the centre
+    unshifted = next(iter(helpers.random_shift_dataset(x, 64, 0.0, seed=0)))
+    np.testing.assert_array_equal(unshifted[0].numpy(), x)
+    inputs, targets = next(iter(helpers.random_shift_dataset(x, 64, 0.2, seed=0)))
+    inputs = inputs.numpy()
+    np.testing.assert_array_equal(inputs, targets.numpy())
+    positions = inputs.argmax(axis=1)
+    assert len(set(positions)) > 5  # different images moved differently
+    rows, cols = np.divmod(positions, 28)
+    assert np.abs(rows - 14).max() <= 6 and np.abs(cols - 14).max() <= 6  # at most 20% of 28 pixels
+    with pytest.raises(ValueError, match="max_shift"):
+        helpers.random_shift_dataset(x, 64, 1.5, seed=0)
+
+
+def test_shifted_batches_can_ask_for_the_image_before_the_shift():
+    x = np.zeros((64, 784), dtype="float32")
+    x[np.arange(64), 14 * 28 + 10 + np.arange(64) % 8] = 1.0  # one bright pixel per image, in 8 places of row 14
+    inputs, targets = next(iter(helpers.random_shift_dataset(x, 64, 0.2, seed=0, target="original")))
+    inputs, targets = inputs.numpy(), targets.numpy()
+    # The targets are the untouched images (in the shuffled order), the inputs their shifted copies.
+    assert {row.tobytes() for row in targets} <= {row.tobytes() for row in x}
+    moved = inputs.argmax(axis=1) != targets.argmax(axis=1)
+    assert moved.sum() > 32
+    np.testing.assert_allclose(inputs.sum(axis=1), targets.sum(axis=1), rtol=1e-5)  # the same pixel, moved
+    with pytest.raises(ValueError, match="target"):
+        helpers.random_shift_dataset(x, 64, 0.1, seed=0, target="centred")

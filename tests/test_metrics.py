@@ -150,3 +150,10 @@ def test_matched_report_uses_matched_labels():
 def test_matched_report_rejects_class_ids_without_names():
     with pytest.raises(ValueError, match="class names"):
         helpers.matched_classification_report([0, 5], [0, 1], class_names=["a", "b"])
+
+
+def test_silhouette_is_high_for_blobs_and_nan_for_one_cluster(blobs):
+    x_train, y_train, _, _ = blobs
+    assert helpers.silhouette(x_train, y_train) > 0.7
+    assert helpers.silhouette(x_train, np.random.default_rng(0).integers(0, 4, len(x_train))) < 0.1
+    assert np.isnan(helpers.silhouette(x_train, np.zeros(len(x_train), dtype=int)))

@@ -80,3 +80,66 @@ def test_confusion_matrix_with_fewer_clusters_labels_columns_by_matched_class():
     ax = helpers.plot_confusion_matrix(y_true, y_pred, class_names=["A", "B", "C"])
     assert [t.get_text() for t in ax.get_xticklabels()] == ["B", "C"]
     assert [int(t.get_text()) for t in ax.texts] == [1, 0, 2, 0, 0, 2]
+
+
+def test_image_grid_and_reconstructions():
+    images = np.random.default_rng(0).integers(0, 255, size=(40, 28, 28), dtype=np.uint8)
+    labels = np.repeat(np.arange(10), 4)
+    fig = helpers.plot_image_grid(images, labels, per_class=3)
+    assert len(fig.axes) == 30
+    assert [fig.axes[3 * row].get_ylabel() for row in range(10)] == list(helpers.CLASS_NAMES)
+    with pytest.raises(ValueError, match="fewer than per_class"):
+        helpers.plot_image_grid(images, labels, per_class=5)
+    flat = images.reshape(40, -1) / 255.0
+    fig = helpers.plot_reconstructions(flat, flat, n=4)
+    assert len(fig.axes) == 8 and fig.axes[0].get_ylabel() == "original" and fig.axes[4].get_ylabel() == "decoded"
+    with pytest.raises(ValueError, match="same shape"):
+        helpers.plot_reconstructions(flat, flat[:, :10], n=4)
+    plt.close("all")
+
+
+def test_elbow_bic_and_embedding_plots():
+    ax = helpers.plot_elbow([2, 3, 4], [30.0, 20.0, 15.0])
+    assert ax.get_lines()[0].get_ydata().tolist() == [30.0, 20.0, 15.0]
+    with pytest.raises(ValueError):
+        helpers.plot_elbow([2, 3], [1.0])
+    ax = helpers.plot_bic({"full": {1: 10.0, 3: 9.0}, "diag": {1: 20.0, 3: 19.0}})
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["full", "diag"]
+    assert sorted(p.get_height() for p in ax.patches) == [9.0, 10.0, 19.0, 20.0]
+    embedding = np.random.default_rng(0).normal(size=(20, 2))
+    y = np.repeat(np.arange(10), 2)
+    fig = helpers.plot_embedding(embedding, y, (y + 1) % 10)
+    # Matched clusters take their class's colour: both panels draw the same groups.
+    left, right = fig.axes[0].collections, fig.axes[1].collections
+    assert [c.get_offsets().tolist() for c in left] == [c.get_offsets().tolist() for c in right]
+    with pytest.raises(ValueError, match=r"\(n, 2\)"):
+        helpers.plot_embedding(embedding[:, :1], y, y)
+    plt.close("all")
+
+
+def test_explained_variance_plot_marks_each_level():
+    ratios = np.array([0.5, 0.25, 0.15, 0.1])
+    ax = helpers.plot_explained_variance(ratios, (0.75, 0.9))
+    curve = ax.get_lines()[0]
+    assert curve.get_ydata().tolist() == pytest.approx([0.5, 0.75, 0.9, 1.0])
+    assert [t.get_text() for t in ax.texts] == ["75%: 2", "90%: 3"]
+    plt.close("all")
+
+
+def test_confidence_figure_orders_each_cluster_by_posterior():
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 255, size=(60, 28, 28))
+    probabilities = rng.dirichlet(np.ones(3), size=60)
+    fig = helpers.plot_cluster_confidence(images, probabilities, ["a", "b", "c"], per_side=2)
+    axes = np.array(fig.axes).reshape(3, 5)
+    for k in range(3):
+        members = np.flatnonzero(probabilities.argmax(axis=1) == k)
+        shown = [float(ax.get_xlabel()) for ax in axes[k] if ax.get_xlabel()]
+        expected = np.sort(probabilities[members, k])[::-1]
+        np.testing.assert_allclose(shown, np.r_[expected[:2], expected[-2:]], atol=0.005)
+        assert axes[k, 0].get_ylabel() == f"{'abc'[k]} ({len(members)})"
+    plt.close(fig)
+    with pytest.raises(ValueError, match="shape"):
+        helpers.plot_cluster_confidence(images, probabilities[:10])
+    with pytest.raises(ValueError, match="names"):
+        helpers.plot_cluster_confidence(images, probabilities, ["a"])

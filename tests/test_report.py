@@ -186,7 +186,7 @@ def test_every_method_key_is_recovered_from_its_macro_name(results):
     import helpers
 
     for key in [*results["methods"], "n2d", "pca_95_gmm", "ae_gmm"]:
-        assert helpers._method_key_guess(helpers.latex_macro_name(key)) == key
+        assert helpers.latex._method_key_guess(helpers.latex_macro_name(key)) == key
 
 
 def test_a_complete_results_file_passes_the_check(results):

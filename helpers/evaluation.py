@@ -1,0 +1,364 @@
+"""Benchmarking a method: timing, one results row per clustering, EM convergence, model selection, comparisons."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from .metrics import evaluate, silhouette
+from .cache import array_checksum
+
+__all__ = [
+    "n_components_for_variance", "CentroidAgglomerative", "benchmark_classifier", "Stopwatch", "TABLE_HEADER",
+    "benchmark_clustering", "em_convergence", "describe_em_runs", "score_row", "select_gmm_by_bic",
+]
+
+
+def n_components_for_variance(explained_variance_ratio: Sequence[float], level: float) -> int:
+    """Fewest leading principal components whose explained variance reaches ``level``.
+
+    Parameters
+    ----------
+    explained_variance_ratio : sequence of float
+        Per-component ratios in decreasing order (``PCA.explained_variance_ratio_``).
+    level : float
+        Target fraction of the variance, in (0, 1].
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    ValueError
+        If ``level`` is outside (0, 1] or the components do not reach it.
+    """
+    if not 0 < level <= 1:
+        raise ValueError(f"level must be in (0, 1], got {level}")
+    cumulative = np.cumsum(explained_variance_ratio)
+    # A tolerance, so that a level the components reach exactly is not missed by rounding.
+    reached = np.flatnonzero(cumulative >= level - 1e-12)
+    if reached.size == 0:
+        raise ValueError(f"the components explain {cumulative[-1]:.4f} of the variance, less than {level}")
+    return int(reached[0] + 1)
+
+
+class CentroidAgglomerative:
+    """Ward agglomerative clustering with ``fit``/``predict``, via nearest centroids.
+
+    Agglomerative clustering has no ``predict`` and its memory grows with the
+    square of the number of points, so ``fit`` clusters a random subsample of
+    at most ``max_samples`` points and keeps each cluster's centroid;
+    ``predict`` assigns every point to the nearest centroid.
+
+    Parameters
+    ----------
+    n_clusters : int
+    max_samples : int
+        Size of the random subsample fitted.
+    random_state : int
+        Seed of the subsample.
+    """
+
+    def __init__(self, n_clusters: int = 10, max_samples: int = 10_000, random_state: int = 0) -> None:
+        if n_clusters < 2 or max_samples < n_clusters:
+            raise ValueError("need n_clusters >= 2 and max_samples >= n_clusters")
+        self.n_clusters, self.max_samples, self.random_state = n_clusters, max_samples, random_state
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """The constructor's arguments, as scikit-learn estimators report them."""
+        return {"n_clusters": self.n_clusters, "max_samples": self.max_samples, "random_state": self.random_state}
+
+    def fit(self, x: np.ndarray) -> "CentroidAgglomerative":
+        from sklearn.cluster import AgglomerativeClustering
+
+        rng = np.random.default_rng(self.random_state)
+        sample = rng.choice(len(x), min(self.max_samples, len(x)), replace=False)
+        labels = AgglomerativeClustering(self.n_clusters, linkage="ward").fit_predict(x[sample])
+        self.cluster_centers_ = np.stack([x[sample][labels == k].mean(axis=0) for k in range(self.n_clusters)])
+        return self
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        from sklearn.metrics import pairwise_distances_argmin
+
+        return pairwise_distances_argmin(x, self.cluster_centers_)
+
+
+def benchmark_classifier(
+    name: str,
+    classifier: Any,
+    x_train: np.ndarray,
+    y_train: np.ndarray,
+    x_test: np.ndarray,
+    y_test: np.ndarray,
+    cache: "ArtifactCache | None" = None,
+    cache_name: str | None = None,
+) -> dict[str, float]:
+    """Fit a supervised classifier on labelled training data and score it on the test data.
+
+    A reference that *uses labels*, to show how much class information a
+    representation keeps; prints one row (method, fit time, accuracy). With a
+    ``cache`` (and ``cache_name``) the fitted classifier is loaded when its
+    parameters and training data match, as in :func:`benchmark_clustering`.
+
+    Returns
+    -------
+    dict
+        ``{"acc": ..., "fit_s": ...}``.
+    """
+    import time
+
+    if cache is not None:
+        if not cache_name:
+            raise ValueError("cache_name is required when a cache is given")
+        spec = {
+            "classifier": repr(classifier),
+            "params": {k: repr(v) for k, v in classifier.get_params().items()},
+            "x_train": array_checksum(x_train, y_train),
+        }
+        objects, info = cache.fetch(cache_name, spec, lambda: ({"classifier": classifier.fit(x_train, y_train)}, {}))
+        classifier, fit_s = objects["classifier"], info["fit_s"]
+    else:
+        start = time.perf_counter()
+        classifier.fit(x_train, y_train)
+        fit_s = time.perf_counter() - start
+    acc = float(np.mean(classifier.predict(x_test) == y_test))
+    print(f"{name:<50}{fit_s:>8.1f}{acc:>8.3f}")
+    return {"acc": acc, "fit_s": fit_s}
+
+
+class Stopwatch:
+    """Records the wall time of named stages: ``with stopwatch("name"): ...``.
+
+    The times, in seconds, accumulate in the ``seconds`` dict.
+    """
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    def __call__(self, stage: str) -> "_Stage":
+        return _Stage(self, stage)
+
+
+class _Stage:
+    def __init__(self, stopwatch: Stopwatch, stage: str) -> None:
+        self.stopwatch, self.stage = stopwatch, stage
+
+    def __enter__(self) -> None:
+        import time
+
+        self.start = time.perf_counter()
+
+    def __exit__(self, *exc: Any) -> None:
+        import time
+
+        elapsed = time.perf_counter() - self.start
+        self.stopwatch.seconds[self.stage] = self.stopwatch.seconds.get(self.stage, 0.0) + elapsed
+
+
+TABLE_HEADER = f"{'method':<34}{'fit s':>8}{'pred s':>8}{'ACC':>8}{'NMI':>8}{'ARI':>8}{'silh.':>8}"
+
+
+def benchmark_clustering(
+    name: str,
+    estimator: Any,
+    x_train: np.ndarray,
+    x_test: np.ndarray,
+    y_test: np.ndarray,
+    cache: "ArtifactCache | None" = None,
+    cache_name: str | None = None,
+) -> dict[str, Any]:
+    """Fit a clusterer on the training data, predict the test data, score it.
+
+    Prints one table row (method, fit time, predict time, ACC, NMI, ARI,
+    silhouette), in the style of scikit-learn's clustering benchmarks; print
+    ``TABLE_HEADER`` above the first row. The silhouette is computed on the
+    test features (see :func:`silhouette`).
+
+    Parameters
+    ----------
+    name : str
+        The method's name in the table.
+    estimator : object with ``fit`` and ``predict``
+        E.g. ``KMeans`` or ``GaussianMixture``; fitted in place.
+    x_train : numpy.ndarray, shape (n_train, d)
+        Training features (no labels are used).
+    x_test : numpy.ndarray, shape (n_test, d)
+    y_test : numpy.ndarray of int, shape (n_test,)
+        Test labels, for scoring only.
+    cache : ArtifactCache, optional
+        Load the fitted estimator from here if an entry matches (its class,
+        its parameters and the training features' checksum), else fit and
+        save it. ``fit_s`` is then the time of the original fit.
+    cache_name : str, optional
+        Name of the cache entry; required with ``cache``.
+
+    Returns
+    -------
+    dict
+        ``acc``, ``nmi``, ``ari``, ``silhouette``, ``fit_s``, ``predict_s``,
+        the test predictions under ``y_pred`` (a numpy array) and the fitted
+        estimator under ``estimator`` (the one passed, or the cached one).
+        For an estimator fitted by EM (one with ``converged_``, e.g.
+        ``GaussianMixture``) also ``em_iterations`` and ``em_converged``
+        (see :func:`em_convergence` and :func:`describe_em_runs`).
+    """
+    import time
+
+    if x_train.ndim != 2 or x_test.ndim != 2 or x_train.shape[1] != x_test.shape[1]:
+        raise ValueError(f"x_train and x_test must be 2-D with equal widths, got {x_train.shape}, {x_test.shape}")
+    if cache is not None:
+        if not cache_name:
+            raise ValueError("cache_name is required when a cache is given")
+        spec = {
+            "estimator": type(estimator).__name__,
+            "params": {k: repr(v) for k, v in estimator.get_params().items()},
+            "x_train": array_checksum(x_train),
+        }
+        objects, info = cache.fetch(cache_name, spec, lambda: ({"estimator": estimator.fit(x_train)}, {}))
+        estimator, fit_s = objects["estimator"], info["fit_s"]
+    else:
+        start = time.perf_counter()
+        estimator.fit(x_train)
+        fit_s = time.perf_counter() - start
+    start = time.perf_counter()
+    y_pred = np.asarray(estimator.predict(x_test))
+    predict_s = time.perf_counter() - start
+    em_record = em_convergence(estimator) if hasattr(estimator, "converged_") else {}
+    return {**score_row(name, y_test, y_pred, x_test, fit_s, predict_s), **em_record, "estimator": estimator}
+
+
+def em_convergence(estimator: Any) -> dict[str, Any]:
+    """How long a fitted mixture's EM ran and whether it converged.
+
+    Parameters
+    ----------
+    estimator : fitted ``GaussianMixture`` (or any estimator with ``n_iter_``
+        and ``converged_``)
+
+    Returns
+    -------
+    dict
+        ``em_iterations`` (int) and ``em_converged`` (bool), for results.json.
+
+    Raises
+    ------
+    ValueError
+        If the estimator has no ``converged_`` or ``n_iter_`` attribute (not
+        fitted, or not fitted by EM).
+    """
+    if not (hasattr(estimator, "converged_") and hasattr(estimator, "n_iter_")):
+        raise ValueError(f"{type(estimator).__name__} has no EM convergence record; fit a GaussianMixture first")
+    return {"em_iterations": int(estimator.n_iter_), "em_converged": bool(estimator.converged_)}
+
+
+def _em_state(row: Mapping[str, Any]) -> str:
+    """The words for a row's ``em_converged``, shared by the notebook's lines and the report's macros."""
+    return "converged" if row["em_converged"] else "not converged"
+
+
+def describe_em_runs(rows: dict[str, dict[str, Any]]) -> str:
+    """One line per result row that records an EM run: its label, iterations, convergence.
+
+    Parameters
+    ----------
+    rows : dict of str to dict
+        Result rows (e.g. ``results["methods"]`` or a selection of it); rows
+        without ``em_iterations`` are skipped.
+
+    Returns
+    -------
+    str
+        E.g. ``"PCA 80% (24 comp.) + GMM: EM ran 30 iterations, not converged"``,
+        lines joined by newlines; empty if no row records an EM run.
+
+    Raises
+    ------
+    ValueError
+        If a row records ``em_iterations`` without ``em_converged``.
+    """
+    lines = []
+    for key, row in rows.items():
+        if "em_iterations" not in row:
+            continue
+        if "em_converged" not in row:
+            raise ValueError(f"row {key!r} has em_iterations but no em_converged")
+        lines.append(f"{row.get('label', key)}: EM ran {row['em_iterations']} iterations, {_em_state(row)}")
+    return "\n".join(lines)
+
+
+def score_row(
+    name: str, y_test: np.ndarray, y_pred: np.ndarray, features: np.ndarray, fit_s: float, predict_s: float
+) -> dict[str, Any]:
+    """Score test predictions and print them as one table row (see ``TABLE_HEADER``).
+
+    For methods that are not a scikit-learn estimator (DEC, IDEC); the
+    silhouette is computed on ``features``, the method's own test features.
+
+    Returns
+    -------
+    dict
+        ``acc``, ``nmi``, ``ari``, ``silhouette``, ``fit_s``, ``predict_s``, ``y_pred``.
+    """
+    y_pred = np.asarray(y_pred)
+    scores = evaluate(y_test, y_pred)
+    scores["silhouette"] = silhouette(features, y_pred)
+    print(
+        f"{name:<34}{fit_s:>8.1f}{predict_s:>8.2f}{scores['acc']:>8.3f}{scores['nmi']:>8.3f}"
+        f"{scores['ari']:>8.3f}{scores['silhouette']:>8.3f}"
+    )
+    return {**scores, "fit_s": fit_s, "predict_s": predict_s, "y_pred": y_pred}
+
+
+def select_gmm_by_bic(
+    codes: np.ndarray,
+    n_components: int,
+    covariance_types: Sequence[str] = ("full", "tied", "diag", "spherical"),
+    n_inits: Sequence[int] = (1, 3),
+    seed: int = 0,
+) -> tuple[dict[str, Any], dict[str, dict[int, float]]]:
+    """Choose a Gaussian mixture's covariance type and n_init by BIC.
+
+    Only the (unlabelled) training codes are used. Among settings whose BIC
+    is within 0.1% of the lowest, the cheapest one (fewest initialisations)
+    wins, so extra restarts are kept only when they really help.
+
+    Parameters
+    ----------
+    codes : numpy.ndarray, shape (n, d)
+        Training features.
+    n_components : int
+        Number of mixture components.
+    covariance_types : sequence of str
+        Candidates, as scikit-learn names them.
+    n_inits : sequence of int
+        Candidate numbers of initialisations.
+    seed : int
+        ``random_state`` of every fit.
+
+    Returns
+    -------
+    best : dict
+        ``{"covariance_type": ..., "n_init": ...}``.
+    bic : dict
+        ``{covariance_type: {n_init: bic}}`` for every candidate.
+    """
+    from sklearn.mixture import GaussianMixture
+
+    if not covariance_types or not n_inits:
+        raise ValueError("covariance_types and n_inits must not be empty")
+    bic: dict[str, dict[int, float]] = {}
+    for covariance_type in covariance_types:
+        bic[covariance_type] = {}
+        for n_init in n_inits:
+            model = GaussianMixture(
+                n_components, covariance_type=covariance_type, n_init=n_init, random_state=seed
+            ).fit(codes)
+            bic[covariance_type][n_init] = float(model.bic(codes))
+    lowest = min(min(row.values()) for row in bic.values())
+    tolerance = 1e-3 * abs(lowest)
+    candidates = [(n, t) for t, row in bic.items() for n, value in row.items() if value <= lowest + tolerance]
+    n_init, covariance_type = min(candidates, key=lambda c: (c[0], bic[c[1]][c[0]]))
+    return {"covariance_type": covariance_type, "n_init": n_init}, bic

@@ -1,0 +1,251 @@
+"""Clustering metrics: Hungarian-matched accuracy, NMI and ARI, the matched per-class report, the silhouette."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from .data import CLASS_NAMES
+
+__all__ = [
+    "match_clusters", "relabel_clusters", "cluster_accuracy", "evaluate", "matched_classification_report",
+    "SILHOUETTE_SAMPLE_SIZE", "silhouette",
+]
+
+
+def _validate_labels(y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Return both label vectors as 1-D integer arrays, or raise ValueError."""
+    arrays = []
+    for name, values in (("y_true", y_true), ("y_pred", y_pred)):
+        array = np.asarray(values)
+        if array.ndim != 1:
+            raise ValueError(f"{name} must be 1-D, got shape {array.shape}")
+        if array.size == 0:
+            raise ValueError(f"{name} is empty")
+        if array.dtype == bool or not np.issubdtype(array.dtype, np.integer):
+            raise ValueError(f"{name} must hold integer labels, got dtype {array.dtype}")
+        arrays.append(array)
+    if arrays[0].shape != arrays[1].shape:
+        raise ValueError(
+            f"y_true and y_pred differ in length: {arrays[0].shape[0]} vs {arrays[1].shape[0]}"
+        )
+    return arrays[0], arrays[1]
+
+
+def _contingency(y_true: np.ndarray, y_pred: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Counts of (cluster, class) pairs, with the sorted ids of each axis."""
+    clusters, cluster_index = np.unique(y_pred, return_inverse=True)
+    classes, class_index = np.unique(y_true, return_inverse=True)
+    counts = np.zeros((clusters.size, classes.size), dtype=np.int64)
+    np.add.at(counts, (cluster_index, class_index), 1)
+    return counts, clusters, classes
+
+
+def _hungarian_matching(y_true: np.ndarray, y_pred: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The contingency table, its axes' ids, and the rows and columns of the best one-to-one matching."""
+    from scipy.optimize import linear_sum_assignment
+
+    counts, clusters, classes = _contingency(y_true, y_pred)
+    rows, cols = linear_sum_assignment(counts, maximize=True)
+    return counts, clusters, classes, rows, cols
+
+
+def match_clusters(y_true: Any, y_pred: Any) -> dict[int, int]:
+    """Match cluster ids one-to-one to class ids, maximising agreement.
+
+    The Hungarian algorithm (``scipy.optimize.linear_sum_assignment``) finds
+    the matching. With more clusters than classes some clusters stay
+    unmatched and are absent from the result; with fewer, some classes get no
+    cluster.
+
+    Parameters
+    ----------
+    y_true : array-like of int, shape (n,)
+        True class ids.
+    y_pred : array-like of int, shape (n,)
+        Cluster ids; any integers (e.g. 3, 7, 42).
+
+    Returns
+    -------
+    dict of int to int
+        Cluster id -> matched class id.
+
+    Raises
+    ------
+    ValueError
+        If the inputs are empty, not 1-D, not integer or differ in length.
+    """
+    y_true, y_pred = _validate_labels(y_true, y_pred)
+    _, clusters, classes, rows, cols = _hungarian_matching(y_true, y_pred)
+    return {int(clusters[r]): int(classes[c]) for r, c in zip(rows, cols)}
+
+
+def relabel_clusters(y_pred: Any, mapping: Mapping[int, int], unmatched: int | None = None) -> np.ndarray:
+    """Replace cluster ids by their matched class ids.
+
+    Parameters
+    ----------
+    y_pred : array-like of int
+        Cluster ids.
+    mapping : mapping of int to int
+        Cluster id -> class id, as returned by :func:`match_clusters`.
+    unmatched : int, optional
+        The label given to clusters absent from ``mapping``. By default the
+        largest negative integer that is not a matched class id, so it can
+        never equal a true class: when some cluster is unmatched, every class
+        is matched (the matching pairs as many of each as it can).
+
+    Returns
+    -------
+    numpy.ndarray
+        Class ids, same shape as ``y_pred``.
+
+    Raises
+    ------
+    ValueError
+        If ``unmatched`` is one of the matched class ids.
+    """
+    matched_classes = set(mapping.values())
+    if unmatched is None:
+        unmatched = -1
+        while unmatched in matched_classes:
+            unmatched -= 1
+    elif unmatched in matched_classes:
+        raise ValueError(f"unmatched={unmatched} is also a matched class id; choose a label no class uses")
+    y_pred = np.asarray(y_pred)
+    relabelled = np.full(y_pred.shape, unmatched, dtype=np.int64)
+    for cluster, label in mapping.items():
+        relabelled[y_pred == cluster] = label
+    return relabelled
+
+
+def cluster_accuracy(y_true: Any, y_pred: Any) -> float:
+    """Clustering accuracy: the best one-to-one matching of clusters to classes.
+
+    Parameters
+    ----------
+    y_true : array-like of int, shape (n,)
+        True class ids.
+    y_pred : array-like of int, shape (n,)
+        Cluster ids; their number may differ from the number of classes, and
+        clusters left unmatched count as errors.
+
+    Returns
+    -------
+    float
+        Fraction of points whose matched cluster is their class, in [0, 1].
+
+    Raises
+    ------
+    ValueError
+        If the inputs are empty, not 1-D, not integer or differ in length.
+    """
+    y_true, y_pred = _validate_labels(y_true, y_pred)
+    # Summed straight from the matched cells of the contingency table: no placeholder label for unmatched
+    # clusters, which could coincide with a real class id.
+    counts, _, _, rows, cols = _hungarian_matching(y_true, y_pred)
+    return float(counts[rows, cols].sum() / y_true.size)
+
+
+def evaluate(y_true: Any, y_pred: Any) -> dict[str, float]:
+    """Accuracy (Hungarian-matched), NMI and ARI of a clustering.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of int, shape (n,)
+        True class ids and cluster ids.
+
+    Returns
+    -------
+    dict
+        ``{"acc": ..., "nmi": ..., "ari": ...}`` as Python floats.
+
+    Raises
+    ------
+    ValueError
+        If the inputs are empty, not 1-D, not integer or differ in length.
+    """
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+    y_true, y_pred = _validate_labels(y_true, y_pred)
+    return {
+        "acc": cluster_accuracy(y_true, y_pred),
+        "nmi": float(normalized_mutual_info_score(y_true, y_pred)),
+        "ari": float(adjusted_rand_score(y_true, y_pred)),
+    }
+
+
+def matched_classification_report(
+    y_true: Any, y_pred: Any, class_names: Sequence[str] = CLASS_NAMES
+) -> str:
+    """Per-class precision, recall and F1 after matching clusters to classes.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of int, shape (n,)
+        True class ids (0 .. len(class_names) - 1) and cluster ids.
+    class_names : sequence of str
+        Name of each class id.
+
+    Returns
+    -------
+    str
+        scikit-learn's ``classification_report`` on the matched labels;
+        points in unmatched clusters count against recall.
+    """
+    from sklearn.metrics import classification_report
+
+    y_true, y_pred = _validate_labels(y_true, y_pred)
+    _check_class_ids(y_true, class_names)
+    matched = relabel_clusters(y_pred, match_clusters(y_true, y_pred))
+    return classification_report(
+        y_true,
+        matched,
+        labels=list(range(len(class_names))),
+        target_names=list(class_names),
+        digits=3,
+        zero_division=0,
+    )
+
+
+def _check_class_ids(y_true: np.ndarray, class_names: Sequence[str]) -> None:
+    if y_true.min() < 0 or y_true.max() >= len(class_names):
+        raise ValueError(
+            f"y_true holds class ids {y_true.min()}..{y_true.max()} but only "
+            f"{len(class_names)} class names were given"
+        )
+
+
+#: Test points on which every method's silhouette coefficient is computed.
+SILHOUETTE_SAMPLE_SIZE = 5000
+
+
+def silhouette(features: np.ndarray, y_pred: np.ndarray, sample_size: int = SILHOUETTE_SAMPLE_SIZE) -> float:
+    """Silhouette coefficient of a clustering on a fixed random subsample.
+
+    An internal metric: it uses no labels, only how compact and separated the
+    clusters are in ``features`` (Euclidean distance).
+
+    Parameters
+    ----------
+    features : numpy.ndarray, shape (n, d)
+        The space the clustering was made in.
+    y_pred : numpy.ndarray of int, shape (n,)
+        Cluster ids.
+    sample_size : int
+        Points drawn (always with ``random_state=0``, so every method is
+        scored on the same points); all points if fewer.
+
+    Returns
+    -------
+    float
+        In [-1, 1]; NaN when there are fewer than two clusters.
+    """
+    from sklearn.metrics import silhouette_score
+
+    if len(np.unique(y_pred)) < 2:
+        return float("nan")
+    size = min(sample_size, len(features))
+    return float(silhouette_score(features, y_pred, sample_size=size, random_state=0))

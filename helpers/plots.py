@@ -1,0 +1,483 @@
+"""Figures: confusion matrices, loss curves, image grids, the elbow and BIC charts, embeddings, saving."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .data import CLASS_NAMES, IMAGE_SHAPE
+from .metrics import _check_class_ids, _validate_labels, match_clusters, relabel_clusters
+from .evaluation import n_components_for_variance
+
+__all__ = [
+    "FIGSIZE_HALF_WIDTH", "FIGURE_DIR", "plot_confusion_matrix", "plot_loss_curves", "save_figure",
+    "plot_image_grid", "plot_reconstructions", "plot_elbow", "plot_bic", "plot_embedding",
+    "plot_explained_variance", "plot_cluster_confidence",
+]
+
+
+#: Size of plots meant to be printed at half the report's 5.5 in text width.
+FIGSIZE_HALF_WIDTH = (4.0, 3.0)
+
+#: Where ``save_figure`` writes, relative to the working directory.
+FIGURE_DIR = Path("report") / "figures"
+
+
+def plot_confusion_matrix(
+    y_true: Any,
+    y_pred: Any,
+    class_names: Sequence[str] = CLASS_NAMES,
+    title: str = "Confusion matrix",
+    ax: Any = None,
+    normalize: bool = False,
+) -> Any:
+    """Heatmap of true classes against clusters matched to classes.
+
+    Columns are ordered by the class each cluster was matched to and labelled
+    with that class's name; clusters left unmatched come last, labelled
+    ``cluster <id> (unmatched)``. The diagonal therefore holds the correctly
+    clustered points.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of int, shape (n,)
+        True class ids (0 .. len(class_names) - 1) and cluster ids.
+    class_names : sequence of str
+        Name of each class id.
+    title : str
+        Axes title.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new 4.6 x 4.4 inch figure if omitted.
+    normalize : bool, default False
+        Annotate each row as fractions of its class instead of counts.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on (``ax.figure`` is the figure to save).
+    """
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    y_true, y_pred = _validate_labels(y_true, y_pred)
+    _check_class_ids(y_true, class_names)
+    mapping = match_clusters(y_true, y_pred)
+    by_class = sorted(mapping, key=mapping.get)
+    unmatched = sorted(set(np.unique(y_pred).tolist()) - set(mapping))
+    columns = by_class + unmatched
+    counts = np.zeros((len(class_names), len(columns)), dtype=np.int64)
+    column_of = {cluster: j for j, cluster in enumerate(columns)}
+    np.add.at(counts, (y_true, np.vectorize(column_of.get)(y_pred)), 1)
+
+    values: np.ndarray = counts
+    fmt = "d"
+    if normalize:
+        values = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+        fmt = ".2f"
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4.6, 4.4))
+    column_names = [class_names[mapping[c]] for c in by_class]
+    column_names += [f"cluster {c} (unmatched)" for c in unmatched]
+    sns.heatmap(
+        values,
+        annot=True,
+        fmt=fmt,
+        cmap="Blues",
+        cbar=False,
+        square=len(columns) == len(class_names),
+        xticklabels=column_names,
+        yticklabels=list(class_names),
+        annot_kws={"fontsize": 8},
+        ax=ax,
+    )
+    # Sized to stay legible when printed at about 3.5 inches wide.
+    ax.set_xlabel("Cluster (labelled with its matched class)", fontsize=9)
+    ax.set_ylabel("True class", fontsize=9)
+    ax.set_title(title, fontsize=10)
+    ax.tick_params(axis="both", labelsize=9)
+    ax.tick_params(axis="x", labelrotation=45)
+    for label in ax.get_xticklabels():
+        label.set_horizontalalignment("right")
+    return ax
+
+
+def plot_loss_curves(
+    history: Any,
+    title: str = "Autoencoder training",
+    ax: Any = None,
+    ylabel: str = "Loss",
+) -> Any:
+    """Training and validation loss against epoch.
+
+    Parameters
+    ----------
+    history : keras.callbacks.History or mapping
+        A Keras ``History`` (its ``.history`` is used) or a dict with a
+        ``"loss"`` list and optionally ``"val_loss"``.
+    title : str
+        Axes title.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure if omitted.
+    ylabel : str
+        Label of the y axis (name the loss, e.g. "MSE").
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    ValueError
+        If there is no non-empty ``loss`` series.
+    """
+    import matplotlib.pyplot as plt
+
+    series = getattr(history, "history", history)
+    if not isinstance(series, Mapping) or not len(series.get("loss", [])):
+        raise ValueError("history must be a Keras History or a dict with a non-empty 'loss' list")
+    if ax is None:
+        _, ax = plt.subplots(figsize=FIGSIZE_HALF_WIDTH)
+    epochs = np.arange(1, len(series["loss"]) + 1)
+    ax.plot(epochs, series["loss"], marker="o", markersize=3, label="training")
+    if len(series.get("val_loss", [])):
+        ax.plot(epochs[: len(series["val_loss"])], series["val_loss"], marker="s", markersize=3, label="validation")
+    ax.set_xlabel("Epoch")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    return ax
+
+
+def save_figure(fig: Any, name: str, directory: str | os.PathLike = FIGURE_DIR) -> list[Path]:
+    """Write a figure as ``<directory>/<name>.pdf`` (vector, for LaTeX) and ``.png``.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure.
+    name : str
+        File stem: letters, digits, ``-`` and ``_`` only.
+    directory : str or path-like
+        Output directory, created if absent (default ``report/figures``).
+
+    Returns
+    -------
+    list of pathlib.Path
+        The two files written.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is empty or holds other characters.
+    """
+    if not name or not all(ch.isalnum() or ch in "-_" for ch in name):
+        raise ValueError(f"figure name must be letters, digits, '-' or '_', got {name!r}")
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = [directory / f"{name}.pdf", directory / f"{name}.png"]
+    for path in paths:
+        fig.savefig(path, bbox_inches="tight", dpi=150)
+    return paths
+
+
+def _show_image(ax: Any, image: np.ndarray, **imshow_options: Any) -> None:
+    """Draw one Fashion-MNIST image (dark on light) on ``ax`` without ticks."""
+    ax.imshow(image.reshape(IMAGE_SHAPE), cmap="gray_r", **imshow_options)
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def plot_image_grid(
+    images: np.ndarray,
+    labels: np.ndarray,
+    class_names: Sequence[str] = CLASS_NAMES,
+    per_class: int = 8,
+    seed: int = 0,
+) -> Any:
+    """A grid of sample images: one row per class, ``per_class`` columns.
+
+    Parameters
+    ----------
+    images : numpy.ndarray, shape (n, 28, 28)
+        Images (any numeric dtype; shown in grey, dark on light).
+    labels : numpy.ndarray of int, shape (n,)
+        Class id of each image.
+    class_names : sequence of str
+        Row titles.
+    per_class : int
+        Images drawn at random (without replacement) per class.
+    seed : int
+        Seed of that draw.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        If a class has fewer than ``per_class`` images.
+    """
+    import matplotlib.pyplot as plt
+
+    rng = np.random.default_rng(seed)
+    fig, axes = plt.subplots(
+        len(class_names), per_class, figsize=(per_class * 0.8 + 1.2, len(class_names) * 0.8), squeeze=False
+    )
+    for row, name in enumerate(class_names):
+        members = np.flatnonzero(labels == row)
+        if members.size < per_class:
+            raise ValueError(f"class {name!r} has {members.size} images, fewer than per_class={per_class}")
+        for col, index in enumerate(rng.choice(members, per_class, replace=False)):
+            _show_image(axes[row, col], images[index])
+        axes[row, 0].set_ylabel(name, rotation=0, ha="right", va="center", fontsize=12)
+    fig.subplots_adjust(wspace=0.05, hspace=0.05)
+    return fig
+
+
+def plot_reconstructions(originals: np.ndarray, reconstructions: np.ndarray, n: int = 10) -> Any:
+    """Originals (top row) above their autoencoder reconstructions (bottom row).
+
+    Parameters
+    ----------
+    originals, reconstructions : numpy.ndarray, shape (m, 784) or (m, 28, 28)
+        Images with pixel values in [0, 1]; the first ``n`` are shown.
+    n : int
+        Number of columns.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        If the two arrays differ in shape or hold fewer than ``n`` images.
+    """
+    import matplotlib.pyplot as plt
+
+    if originals.shape != reconstructions.shape or len(originals) < n:
+        raise ValueError(
+            f"need two arrays of the same shape with at least {n} images, "
+            f"got {originals.shape} and {reconstructions.shape}"
+        )
+    fig, axes = plt.subplots(2, n, figsize=(n * 0.55, 1.4), squeeze=False)
+    for col in range(n):
+        for row, images in enumerate((originals, reconstructions)):
+            _show_image(axes[row, col], images[col], vmin=0, vmax=1)
+    axes[0, 0].set_ylabel("original", fontsize=8)
+    axes[1, 0].set_ylabel("decoded", fontsize=8)
+    fig.subplots_adjust(wspace=0.05, hspace=0.05)
+    return fig
+
+
+def plot_elbow(ks: Sequence[int], inertias: Sequence[float], ax: Any = None) -> Any:
+    """K-Means inertia against the number of clusters k.
+
+    Parameters
+    ----------
+    ks, inertias : sequences of equal length
+        The k values and the inertia (within-cluster sum of squares) of each.
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    import matplotlib.pyplot as plt
+
+    if len(ks) != len(inertias) or not len(ks):
+        raise ValueError("ks and inertias must be non-empty and of equal length")
+    if ax is None:
+        _, ax = plt.subplots(figsize=FIGSIZE_HALF_WIDTH)
+    from matplotlib.ticker import MaxNLocator
+
+    ax.plot(ks, inertias, marker="o")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("Number of clusters k")
+    ax.set_ylabel("Inertia")
+    ax.set_title("Elbow curve, K-Means on raw pixels")
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def plot_bic(bic: Mapping[str, Mapping[int, float]], ax: Any = None) -> Any:
+    """BIC of Gaussian mixtures by covariance type and number of initialisations.
+
+    Parameters
+    ----------
+    bic : mapping
+        ``{covariance_type: {n_init: bic}}``, as in :func:`select_gmm_by_bic`.
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=FIGSIZE_HALF_WIDTH)
+    types = list(bic)
+    inits = sorted({n for row in bic.values() for n in row})
+    width = 0.8 / len(inits)
+    for i, n_init in enumerate(inits):
+        positions = np.arange(len(types)) + (i - (len(inits) - 1) / 2) * width
+        ax.bar(positions, [bic[t][n_init] for t in types], width, label=f"n_init={n_init}")
+    ax.set_xticks(np.arange(len(types)), types)
+    ax.set_xlabel("Covariance type")
+    ax.set_ylabel("BIC, training codes (lower is better)")
+    ax.set_title("Gaussian mixture selection")
+    lowest, highest = min(min(r.values()) for r in bic.values()), max(max(r.values()) for r in bic.values())
+    margin = 0.05 * (highest - lowest or abs(highest) or 1.0)
+    ax.set_ylim(lowest - margin, highest + margin)
+    ax.legend()
+    return ax
+
+
+def plot_embedding(
+    embedding: np.ndarray,
+    y_true: np.ndarray,
+    y_pred: np.ndarray,
+    class_names: Sequence[str] = CLASS_NAMES,
+    cluster_title: str = "Coloured by cluster",
+) -> Any:
+    """A 2-D map side by side: coloured by true class, and by matched cluster.
+
+    Cluster colours follow the class each cluster was matched to, so the two
+    panels are directly comparable.
+
+    Parameters
+    ----------
+    embedding : numpy.ndarray, shape (n, 2)
+    y_true, y_pred : numpy.ndarray of int, shape (n,)
+    class_names : sequence of str
+    cluster_title : str
+        Title of the right panel.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+
+    embedding = np.asarray(embedding)
+    if embedding.ndim != 2 or embedding.shape[1] != 2:
+        raise ValueError(f"embedding must have shape (n, 2), got {embedding.shape}")
+    y_true, y_pred = _validate_labels(y_true, y_pred)
+    if len(y_true) != len(embedding):
+        raise ValueError("embedding and labels differ in length")
+    matched = relabel_clusters(y_pred, match_clusters(y_true, y_pred))
+    colours = plt.get_cmap("tab10")
+    fig, axes = plt.subplots(1, 2, figsize=(8, 3.6), sharex=True, sharey=True)
+    for ax, labels, title in ((axes[0], y_true, "Coloured by true class"), (axes[1], matched, cluster_title)):
+        for class_id, name in enumerate(class_names):
+            points = embedding[labels == class_id]
+            ax.scatter(points[:, 0], points[:, 1], s=2, color=colours(class_id), label=name, rasterized=True)
+        if np.any(labels == -1):
+            points = embedding[labels == -1]
+            ax.scatter(points[:, 0], points[:, 1], s=2, color="black", label="unmatched", rasterized=True)
+        ax.set_title(title, fontsize=11)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    axes[1].legend(markerscale=5, fontsize=9, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    fig.tight_layout()
+    return fig
+
+
+def plot_explained_variance(explained_variance_ratio: Sequence[float], levels: Sequence[float], ax: Any = None) -> Any:
+    """Cumulative explained variance of PCA against the number of components.
+
+    Each level in ``levels`` is marked with the component count that reaches it.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=FIGSIZE_HALF_WIDTH)
+    cumulative = np.cumsum(explained_variance_ratio)
+    ax.plot(np.arange(1, len(cumulative) + 1), cumulative)
+    for level in levels:
+        n = n_components_for_variance(explained_variance_ratio, level)
+        ax.plot([n], [cumulative[n - 1]], marker="o", color="black")
+        ax.annotate(f"{level:.0%}: {n}", (n, cumulative[n - 1]), textcoords="offset points", xytext=(6, -12))
+    ax.set_xscale("log")
+    ax.set_xlabel("Number of components")
+    ax.set_ylabel("Cumulative explained variance")
+    ax.set_title("PCA on the training pixels")
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def plot_cluster_confidence(
+    images: np.ndarray,
+    probabilities: np.ndarray,
+    cluster_names: Sequence[str] | None = None,
+    per_side: int = 5,
+) -> Any:
+    """Each cluster's most and least confident members, by posterior probability.
+
+    Row ``k`` shows the ``per_side`` images assigned to cluster ``k`` with the
+    highest probability of belonging to it (left) and the ``per_side`` with the
+    lowest (right), so a reader sees what a cluster means and where it frays.
+
+    Parameters
+    ----------
+    images : numpy.ndarray, shape (n, 28, 28) or (n, 784)
+    probabilities : numpy.ndarray, shape (n, k)
+        Posterior (soft) assignments, e.g. ``GaussianMixture.predict_proba``;
+        each image belongs to its ``argmax`` cluster.
+    cluster_names : sequence of str, optional
+        Row titles (e.g. the class each cluster was matched to); "cluster k" otherwise.
+    per_side : int
+        Images on each side of a row.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        If the shapes disagree or ``per_side`` is not positive.
+    """
+    import matplotlib.pyplot as plt
+
+    probabilities = np.asarray(probabilities)
+    if probabilities.ndim != 2 or len(probabilities) != len(images):
+        raise ValueError(f"probabilities must have shape (n_images, k), got {probabilities.shape} for {len(images)} images")
+    if per_side < 1:
+        raise ValueError(f"per_side must be positive, got {per_side}")
+    n_clusters = probabilities.shape[1]
+    names = list(cluster_names) if cluster_names is not None else [f"cluster {k}" for k in range(n_clusters)]
+    if len(names) != n_clusters:
+        raise ValueError(f"need {n_clusters} cluster names, got {len(names)}")
+    assigned = probabilities.argmax(axis=1)
+    columns = 2 * per_side + 1
+    fig, axes = plt.subplots(n_clusters, columns, figsize=(columns * 0.55 + 1.3, n_clusters * 0.6), squeeze=False)
+    for k in range(n_clusters):
+        members = np.flatnonzero(assigned == k)
+        ranked = members[np.argsort(-probabilities[members, k], kind="stable")]
+        picks = [*ranked[:per_side], None, *ranked[::-1][:per_side][::-1]] if len(ranked) else []
+        for col in range(columns):
+            ax = axes[k, col]
+            index = picks[col] if col < len(picks) else None
+            if index is None:
+                ax.axis("off")
+            else:
+                _show_image(ax, images[index])
+                ax.set_xlabel(f"{probabilities[index, k]:.2f}", fontsize=6, labelpad=1)
+        axes[k, 0].axis("on")
+        axes[k, 0].set_ylabel(f"{names[k]} ({len(members)})", rotation=0, ha="right", va="center", fontsize=7)
+    axes[0, per_side // 2].set_title("most confident", fontsize=8)
+    axes[0, per_side + 1 + per_side // 2].set_title("least confident", fontsize=8)
+    fig.subplots_adjust(wspace=0.05, hspace=0.55)
+    return fig

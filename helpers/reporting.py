@@ -1,0 +1,316 @@
+"""results.json, the README's generated tables and the multi-seed benchmark's aggregation."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .environment import describe_machine
+from ._json import _json_ready
+
+__all__ = [
+    "total_fit_seconds", "write_results", "PUBLISHED_DEEP_CLUSTERING", "aggregate_benchmark",
+    "benchmark_table_markdown", "TIME_BUDGET_MINUTES", "budget_verdict", "PUBLISHED_SUBMISSIONS", "README_MARKERS",
+    "results_table_markdown", "BENCHMARK_MARKERS", "update_readme_benchmark", "update_readme_results",
+]
+
+
+def _methods(results: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The ``methods`` mapping of a results dict, or ValueError if absent or empty."""
+    methods = results.get("methods") or {}
+    if not methods:
+        raise ValueError("results must hold a non-empty 'methods' mapping")
+    return methods
+
+
+def total_fit_seconds(row: Mapping[str, Any]) -> float:
+    """A method's whole fit time: its clusterer (``fit_s``) plus its representation
+    (``representation_s``: training the autoencoder and encoding), if any."""
+    return row["fit_s"] + row.get("representation_s", 0.0)
+
+
+def write_results(results: Mapping[str, Any], path: str | os.PathLike) -> Path:
+    """Write the study's results as indented JSON, atomically.
+
+    Each method's ``y_pred`` and ``estimator`` are dropped (predictions and
+    fitted models are not results).
+
+    Parameters
+    ----------
+    results : mapping
+        Must hold a ``"methods"`` mapping of method key to metrics.
+    path : str or path-like
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    import json
+
+    _methods(results)
+    cleaned = dict(results)
+    cleaned["methods"] = {
+        key: {k: v for k, v in row.items() if k not in ("y_pred", "estimator")}
+        for key, row in results["methods"].items()
+    }
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(path.suffix + ".tmp")
+    temporary.write_text(json.dumps(_json_ready(cleaned), indent=2) + "\n")
+    temporary.replace(path)
+    return path
+
+
+#: Published deep-clustering figures on Fashion-MNIST (accuracy, NMI), with their protocol.
+PUBLISHED_DEEP_CLUSTERING: dict[str, dict[str, str]] = {
+    "DEC (Xie et al., 2016)": {"acc": "0.518", "nmi": "-", "protocol": "as quoted by N2D; fitted and scored on the same images"},
+    "IDEC (Guo et al., 2017)": {"acc": "0.529", "nmi": "-", "protocol": "as quoted by N2D; fitted and scored on the same images"},
+    "N2D (McConville et al., 2019)": {
+        "acc": "0.672", "nmi": "0.684", "protocol": "1,000 pretraining epochs; fitted and scored on the same images",
+    },
+}
+
+_BENCHMARK_METRICS = ("acc", "nmi", "ari")
+
+
+def aggregate_benchmark(runs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Mean and standard deviation over seeds of each method's scores and time.
+
+    Parameters
+    ----------
+    runs : sequence of mapping
+        The ``results.json`` of each seed's run (same methods in each).
+
+    Returns
+    -------
+    dict
+        ``{"seeds": [...], "n_runs": n, "methods": {key: {"label", "group",
+        "acc": {"mean", "std", "values"}, "nmi": ..., "ari": ...,
+        "fit_s": ...}}, "machines": [...]}``; ``machines`` are the runs' distinct processors
+        (:func:`describe_machine`); ``fit_s`` is the method's whole fit time
+        (:func:`total_fit_seconds`); ``std`` is the sample standard deviation
+        (``ddof=1``; 0 for a single run). Where every run records
+        ``scan_heads`` (each SCAN head's test accuracy, and which agreed most
+        with the others), also ``"scan_heads": {"n_heads", "most_agreeing",
+        "mean_head", "best_head", "worst_head"}``, the last four summaries
+        over the runs of that head's (or the heads' mean) test accuracy.
+
+    Raises
+    ------
+    ValueError
+        If ``runs`` is empty or the runs do not hold the same methods.
+    """
+    if not runs:
+        raise ValueError("need at least one run to aggregate")
+    keys = list(_methods(runs[0]))
+    for run in runs[1:]:
+        if list(_methods(run)) != keys:
+            raise ValueError("every run must hold the same methods, in the same order")
+
+    def summary(values: list[float]) -> dict[str, Any]:
+        return {
+            "mean": float(np.mean(values)),
+            "std": float(np.std(values, ddof=1)) if len(values) > 1 else 0.0,
+            "values": [float(v) for v in values],
+        }
+
+    methods = {}
+    for key in keys:
+        rows = [run["methods"][key] for run in runs]
+        methods[key] = {
+            "label": rows[0]["label"],
+            "group": rows[0].get("group", "assignment"),
+            **{metric: summary([row[metric] for row in rows]) for metric in _BENCHMARK_METRICS},
+            "fit_s": summary([total_fit_seconds(row) for row in rows]),
+        }
+    benchmark = {
+        "seeds": [run.get("parameters", {}).get("SEED") for run in runs],
+        "n_runs": len(runs),
+        "total_s": summary([run.get("total_s", float("nan")) for run in runs]),
+        "device": runs[0].get("device", "?"),
+        # Scores and times depend on the processor, so the benchmark says which ones its runs had.
+        "machines": sorted({describe_machine(run.get("machine")) for run in runs}),
+        "methods": methods,
+    }
+    if all("scan_heads" in run for run in runs):
+        head_acc = [np.asarray(run["scan_heads"]["test_acc"], dtype=float) for run in runs]
+        benchmark["scan_heads"] = {
+            "n_heads": sorted({len(acc) for acc in head_acc}),
+            "most_agreeing": summary([acc[run["scan_heads"]["chosen"]] for acc, run in zip(head_acc, runs)]),
+            "mean_head": summary([acc.mean() for acc in head_acc]),
+            "best_head": summary([acc.max() for acc in head_acc]),
+            "worst_head": summary([acc.min() for acc in head_acc]),
+        }
+    return benchmark
+
+
+def benchmark_table_markdown(benchmark: Mapping[str, Any]) -> str:
+    """The benchmark as a Markdown table (mean +- std over seeds), published figures below it."""
+    lines = [
+        "| method | ACC | NMI | ARI | fit (s) |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    cell = lambda s, digits: f"{s['mean']:.{digits}f} ± {s['std']:.{digits}f}"
+    for row in _methods(benchmark).values():
+        lines.append(
+            f"| {row['label']} | {cell(row['acc'], 3)} | {cell(row['nmi'], 3)} | {cell(row['ari'], 3)} | "
+            f"{cell(row['fit_s'], 0)} |"
+        )
+    heads = benchmark.get("scan_heads")
+    if heads:
+        lines += [
+            "",
+            f"SCAN heads ({'/'.join(map(str, heads['n_heads']))} per run), test ACC, mean ± sd over the runs: "
+            f"the most agreeing head {cell(heads['most_agreeing'], 3)}, the average head {cell(heads['mean_head'], 3)}, "
+            f"the best head {cell(heads['best_head'], 3)}, the worst head {cell(heads['worst_head'], 3)}.",
+        ]
+    lines += ["", "| published | ACC | NMI | protocol |", "|---|---:|---:|---|"]
+    lines += [
+        f"| {name} | {row['acc']} | {row['nmi']} | {row['protocol']} |" for name, row in PUBLISHED_DEEP_CLUSTERING.items()
+    ]
+    return "\n".join(lines) + "\n"
+
+
+# The goal for the whole notebook, every method included, on a 2-core CPU (issue 5).
+TIME_BUDGET_MINUTES = 15.0
+
+
+def budget_verdict(run_minutes: Sequence[float], budget_minutes: float = TIME_BUDGET_MINUTES) -> str:
+    """Whether the notebook's runs kept to the time budget, as words for a sentence.
+
+    Parameters
+    ----------
+    run_minutes : sequence of float
+        Each run's whole-notebook time, in minutes.
+    budget_minutes : float
+        The budget per run.
+
+    Returns
+    -------
+    str
+        ``"within"`` when every run took at most the budget, ``"over on some seeds"``
+        when some did and the mean is within it, otherwise ``"over"``.
+
+    Raises
+    ------
+    ValueError
+        If there are no runs or a time is not a positive finite number.
+    """
+    minutes = np.asarray(run_minutes, dtype=float)
+    if minutes.size == 0 or not np.all(np.isfinite(minutes)) or np.any(minutes <= 0):
+        raise ValueError(f"need at least one positive, finite run time; got {list(run_minutes)}")
+    if np.all(minutes <= budget_minutes):
+        return "within"
+    return "over on some seeds" if minutes.mean() <= budget_minutes else "over"
+
+
+#: Figures reported by the published submissions of this assignment (test accuracy and NMI).
+PUBLISHED_SUBMISSIONS: dict[str, dict[str, str]] = {
+    "kmeans_raw": {"acc": "0.48", "nmi": "0.50--0.52"},
+    "ae_kmeans": {"acc": "0.48", "nmi": "0.54--0.55"},
+    "ae_gmm": {"acc": "0.54", "nmi": "0.59--0.64"},
+}
+
+README_MARKERS = ("<!-- results:start -->", "<!-- results:end -->")
+
+
+def results_table_markdown(results: Mapping[str, Any]) -> str:
+    """A Markdown table of ``results["methods"]`` with the published figures beside them.
+
+    Parameters
+    ----------
+    results : mapping
+        As written by :func:`write_results`.
+
+    Returns
+    -------
+    str
+    """
+    methods = _methods(results)
+    lines = [
+        "| method | ACC | NMI | ARI | silhouette | fit (s) | published ACC | published NMI |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in methods.values():
+        published = row.get("published") or {}
+        lines.append(
+            f"| {row['label']} | {row['acc']:.3f} | {row['nmi']:.3f} | {row['ari']:.3f} | "
+            f"{row.get('silhouette', float('nan')):.3f} | {total_fit_seconds(row):.0f} | "
+            f"{published.get('acc', '-')} | {str(published.get('nmi', '-')).replace('--', '-')} |"
+        )
+    supervised = results.get("supervised") or {}
+    if supervised:
+        lines += ["", "Supervised reference (uses the training labels; not clustering):", "",
+                  "| logistic regression on | test accuracy | fit (s) |", "|---|---:|---:|"]
+        lines += [f"| {row['label']} | {row['acc']:.3f} | {row['fit_s']:.0f} |" for row in supervised.values()]
+    return "\n".join(lines) + "\n"
+
+
+BENCHMARK_MARKERS = ("<!-- benchmark:start -->", "<!-- benchmark:end -->")
+
+
+def _replace_block(readme_path: str | os.PathLike, markers: tuple[str, str], body: str) -> None:
+    """Replace the text between two marker lines of a file, keeping the rest."""
+    readme = Path(readme_path).read_text()
+    start, end = markers
+    if start not in readme or end not in readme or readme.index(start) > readme.index(end):
+        raise ValueError(f"{readme_path} must contain the lines {start} and {end}, in that order")
+    before, rest = readme.split(start, 1)
+    after = rest.split(end, 1)[1]
+    Path(readme_path).write_text(f"{before}{start}\n{body}{end}{after}")
+
+
+def update_readme_benchmark(benchmark_path: str | os.PathLike, readme_path: str | os.PathLike) -> None:
+    """Replace the README's benchmark block (between ``BENCHMARK_MARKERS``) with
+    :func:`benchmark_table_markdown` of ``results/benchmark.json``."""
+    import json
+
+    benchmark = json.loads(Path(benchmark_path).read_text())
+    seeds = ", ".join(str(seed) for seed in benchmark["seeds"])
+    total = benchmark["total_s"]
+    body = (
+        f"Mean ± standard deviation over {benchmark['n_runs']} runs (seeds {seeds}) of the whole notebook; "
+        f"test set, fitted on the training set. Notebook time per run: {total['mean'] / 60:.1f} ± "
+        f"{total['std'] / 60:.1f} min on the {benchmark.get('device', 'CPU')} "
+        f"(by seed: {', '.join(f'{value / 60:.1f}' for value in total['values'])}); "
+        f"{'; '.join(benchmark.get('machines') or ['processor not recorded'])}.\n\n"
+        f"{benchmark_table_markdown(benchmark)}"
+    )
+    _replace_block(readme_path, BENCHMARK_MARKERS, body)
+
+
+def update_readme_results(results_path: str | os.PathLike, readme_path: str | os.PathLike) -> None:
+    """Replace the README's results block with a table made from ``results.json``.
+
+    The block lies between the lines ``<!-- results:start -->`` and
+    ``<!-- results:end -->``; everything else in the README is kept.
+
+    Parameters
+    ----------
+    results_path, readme_path : str or path-like
+
+    Raises
+    ------
+    ValueError
+        If the README lacks the two marker lines.
+    """
+    import json
+
+    results = json.loads(Path(results_path).read_text())
+    parameters = results.get("parameters", {})
+    loaded = (results.get("cache") or {}).get("loaded") or []
+    cache_note = f"; {len(loaded)} models loaded from the cache, with the fit times of their training" if loaded else ""
+    body = (
+        f"Test set ({parameters.get('n_test', '?')} images), models fitted on "
+        f"{parameters.get('n_train', '?')} training images, seed {parameters.get('SEED', '?')}; "
+        f"fit time includes training the autoencoder. Whole notebook: "
+        f"{results.get('total_s', float('nan')):.0f} s on the {results.get('device', '?')} "
+        f"({describe_machine(results.get('machine'))}), peak memory "
+        f"{results.get('peak_memory_gib', float('nan')):.2f} GiB (run of {results.get('created', '?')}{cache_note}).\n\n"
+        f"{results_table_markdown(results)}"
+    )
+    _replace_block(readme_path, README_MARKERS, body)

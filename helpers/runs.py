@@ -1,0 +1,256 @@
+"""Notebook runs: parameters checked up front, outputs staged and published as one set."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .data import IMAGE_SHAPE
+from .reporting import update_readme_results
+
+__all__ = [
+    "QUICK_OUTPUT_DIR", "STAGING_DIR_NAME", "NOTEBOOK_PARAMETERS", "check_parameters", "resolve_output_dir",
+    "StagedOutputs", "executed_parameters", "finish_notebook_run",
+]
+
+
+#: Where a QUICK run writes when OUTPUT_DIR is not given: never over the committed outputs.
+QUICK_OUTPUT_DIR = Path("quick-run")
+
+#: Folder (inside the output folder) where a run's outputs wait until every cell has succeeded.
+STAGING_DIR_NAME = ".staging"
+
+#: The notebook's parameters and what each accepts: (kind, lower bound, upper bound or choices).
+NOTEBOOK_PARAMETERS: dict[str, tuple[str, Any, Any]] = {
+    "SEED": ("int", 0, None),
+    "QUICK": ("bool", None, None),
+    "EPOCHS": ("int", 1, None),
+    "LATENT_DIM": ("int", 1, None),
+    "HIDDEN_UNITS": ("int_list", 1, None),
+    "BATCH_SIZE": ("int", 1, None),
+    "KMEANS_N_INIT": ("int", 1, None),
+    "CONV_EPOCHS": ("int", 1, None),
+    "OUTPUT_DIR": ("folder_or_none", None, None),
+    "CACHE_DIR": ("folder", None, None),
+    "RETRAIN": ("bool", None, None),
+    "SHIFT_EPOCHS": ("int", 1, None),
+    "MAX_SHIFT": ("fraction", 0.0, 1.0),
+    "SHIFT_TARGET": ("choice", None, ("shifted", "original")),
+    "UMAP_NEIGHBORS": ("int", 2, None),
+    "UMAP_COMPONENTS": ("int", 1, None),
+    "DEC_MAX_EPOCHS": ("int", 1, None),
+    "SCAN_NEIGHBORS": ("int", 1, None),
+    "SCAN_PCA_COMPONENTS": ("int", 1, IMAGE_SHAPE[0] * IMAGE_SHAPE[1]),
+    "SCAN_EPOCHS": ("int", 1, None),
+    "SCAN_HEADS": ("int", 1, None),
+    "FINETUNE_DISTILL_EPOCHS": ("int", 0, None),
+    "FINETUNE_SCAN_EPOCHS": ("int", 0, None),
+    "RESPLIT_DISTILL_EPOCHS": ("int", 0, None),
+    "RESPLIT_SCAN_EPOCHS": ("int", 0, None),
+    "COMPARISON_GMM_MAX_ITER": ("int", 1, None),
+}
+
+#: Pairs of training phases of which at least one must run.
+_PHASE_PAIRS = (("FINETUNE_DISTILL_EPOCHS", "FINETUNE_SCAN_EPOCHS"), ("RESPLIT_DISTILL_EPOCHS", "RESPLIT_SCAN_EPOCHS"))
+
+
+def _parse_bool(name: str, value: Any) -> bool:
+    """A bool, or the words true/false in any case (papermill passes ``-p QUICK false`` as a string)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    raise ValueError(f"{name} must be True or False (or the words true/false), got {value!r}")
+
+
+def _parse_int(name: str, value: Any, low: int | None, high: int | None) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{name} must be an integer, got {value!r} ({type(value).__name__})")
+    if (low is not None and value < low) or (high is not None and value > high):
+        bounds = f"at least {low}" if high is None else f"in [{low}, {high}]"
+        raise ValueError(f"{name} must be {bounds}, got {value}")
+    return int(value)
+
+
+def _parse_folder(name: str, value: Any) -> str:
+    if not isinstance(value, (str, os.PathLike)) or not str(value).strip():
+        raise ValueError(f"{name} must be a folder path, got {value!r}")
+    path = Path(value)
+    if path.exists() and not path.is_dir():
+        raise ValueError(f"{name}={str(value)!r} exists and is not a folder: give a folder (it is created if absent)")
+    return str(value)
+
+
+def check_parameters(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Check and normalise the notebook's parameters before any work is done.
+
+    Parameters
+    ----------
+    values : mapping
+        Holds every name of :data:`NOTEBOOK_PARAMETERS` (other names, such as
+        the rest of a notebook's globals, are ignored).
+
+    Returns
+    -------
+    dict
+        The parameters, normalised: words true/false as bools, a JSON list
+        given as text (``-p HIDDEN_UNITS "[512, 256]"``) as a list, integral
+        numbers as int and MAX_SHIFT as float.
+
+    Raises
+    ------
+    ValueError
+        For a missing parameter, a wrong type, a value out of range, or a
+        folder that exists as a file; the message names the parameter.
+    """
+    import json
+
+    checked: dict[str, Any] = {}
+    for name, (kind, low, high) in NOTEBOOK_PARAMETERS.items():
+        if name not in values:
+            raise ValueError(f"{name} is not set: the parameters cell must define it")
+        value = values[name]
+        if kind == "bool":
+            checked[name] = _parse_bool(name, value)
+        elif kind == "int":
+            checked[name] = _parse_int(name, value, low, high)
+        elif kind == "int_list":
+            if isinstance(value, str):
+                try:
+                    value = json.loads(value)
+                except json.JSONDecodeError:
+                    raise ValueError(f"{name} must be a list of integers such as [512, 256], got {value!r}") from None
+            if not isinstance(value, (list, tuple)) or not value:
+                raise ValueError(f"{name} must be a non-empty list of integers, got {value!r}")
+            checked[name] = [_parse_int(f"{name}[{i}]", v, low, high) for i, v in enumerate(value)]
+        elif kind == "fraction":
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value < high:
+                raise ValueError(f"{name} must be a number in [{low}, {high}), got {value!r}")
+            checked[name] = float(value)
+        elif kind == "choice":
+            if value not in high:
+                raise ValueError(f"{name} must be one of {', '.join(map(repr, high))}, got {value!r}")
+            checked[name] = value
+        elif kind == "folder_or_none" and value is None:
+            checked[name] = None
+        else:
+            checked[name] = _parse_folder(name, value)
+    for first, second in _PHASE_PAIRS:
+        if checked[first] == checked[second] == 0:
+            raise ValueError(f"{first} and {second} cannot both be 0: one of the two training phases must run")
+    return checked
+
+
+def resolve_output_dir(output_dir: str | os.PathLike | None, quick: bool) -> Path:
+    """The folder a run publishes to: ``output_dir`` if given, else the working
+    directory for a full run and :data:`QUICK_OUTPUT_DIR` for a QUICK one (so a
+    smoke test never replaces the committed results unless asked to)."""
+    if output_dir is not None:
+        return Path(output_dir)
+    return QUICK_OUTPUT_DIR if quick else Path(".")
+
+
+class StagedOutputs:
+    """A run's outputs, written into a staging folder and published together.
+
+    The notebook writes its results, figures and LaTeX tables under
+    :attr:`path`; its last cell calls :meth:`publish`, which moves them into
+    the output folder. A run that fails before that leaves the output folder
+    as it was (and its partial outputs under ``<output_dir>/.staging/``, for
+    inspection).
+
+    Parameters
+    ----------
+    output_dir : str or path-like
+        Where the outputs belong; created if absent.
+
+    Raises
+    ------
+    ValueError
+        If ``output_dir`` exists and is not a folder.
+    """
+
+    def __init__(self, output_dir: str | os.PathLike) -> None:
+        import datetime
+        import tempfile
+
+        self.output_dir = Path(output_dir)
+        if self.output_dir.exists() and not self.output_dir.is_dir():
+            raise ValueError(f"output_dir: {self.output_dir} exists and is not a folder")
+        staging_root = self.output_dir / STAGING_DIR_NAME
+        staging_root.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+        self.path = Path(tempfile.mkdtemp(prefix=f"{stamp}-", dir=staging_root))
+
+    def publish(self) -> list[Path]:
+        """Move every staged file to the same place under the output folder.
+
+        Returns
+        -------
+        list of pathlib.Path
+            The published files, in their final place.
+        """
+        import shutil
+
+        published = []
+        for staged in sorted(p for p in self.path.rglob("*") if p.is_file()):
+            target = self.output_dir / staged.relative_to(self.path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staged, target)
+            published.append(target)
+        shutil.rmtree(self.path)
+        try:
+            self.path.parent.rmdir()  # the staging root, unless another run is staging there too
+        except OSError:
+            pass
+        return published
+
+
+def executed_parameters(notebook: Mapping[str, Any]) -> dict[str, Any]:
+    """The checked parameters an executed notebook ran with: its ``parameters``
+    cell's defaults, overridden by what papermill injected (:func:`check_parameters`)."""
+    namespace: dict[str, Any] = {}
+    for cell in notebook["cells"]:
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+            exec(source, namespace)  # the project's own cell: plain assignments
+            break
+    else:
+        raise ValueError("the notebook has no cell tagged 'parameters'")
+    namespace.update(notebook.get("metadata", {}).get("papermill", {}).get("parameters", {}))
+    return check_parameters(namespace)
+
+
+def finish_notebook_run(
+    executed: str | os.PathLike, notebook: str | os.PathLike = "main.ipynb", readme: str | os.PathLike = "README.md"
+) -> Path:
+    """Put a successfully executed notebook where its outputs went (``make run``).
+
+    A run that published into the notebook's own folder replaces ``notebook``
+    and refreshes the README's results table; any other run (a QUICK run by
+    default, or one given OUTPUT_DIR) keeps its notebook beside its outputs,
+    and the committed notebook and README stay as they are.
+
+    Returns
+    -------
+    pathlib.Path
+        Where the executed notebook now is.
+    """
+    import json
+
+    executed, notebook = Path(executed), Path(notebook)
+    parameters = executed_parameters(json.loads(executed.read_text()))
+    output_dir = resolve_output_dir(parameters["OUTPUT_DIR"], parameters["QUICK"])
+    if output_dir.resolve() == notebook.resolve().parent:
+        os.replace(executed, notebook)
+        update_readme_results(output_dir / "results.json", readme)
+        print(f"Published into {output_dir.resolve()}: {notebook}, results.json, report/ and the README's results table.")
+        return notebook
+    target = output_dir / notebook.name
+    os.replace(executed, target)
+    print(f"Outputs and the executed notebook are in {output_dir}/ ; the committed {notebook}, results and README are untouched.")
+    return target

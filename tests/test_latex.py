@@ -1,0 +1,112 @@
+"""The report's LaTeX inputs: tables and macros generated from results.json."""
+
+
+import pytest
+
+import helpers
+
+
+def test_latex_table_rows_bold_best_and_escaping(results):
+    table = helpers.results_table_latex(results)
+    assert r"\begin{tabular}" in table and r"\label{tab:results}" in table
+    assert r"K-Means on raw pixels & 0.500 & 0.510 & 0.350 & 10.0 & 0.48 & 0.50--0.52 \\" in table
+    # Fit time includes the autoencoder; best values in bold; LaTeX specials escaped.
+    assert r"AE + GMM\_v2 \& co & \textbf{0.600} & \textbf{0.620} & \textbf{0.450} & 302.0 & -- & -- \\" in table
+    assert "10,000 Fashion-MNIST test images" in table and "60,000 training images" in table
+
+
+def test_latex_macro_names_are_letters_only():
+    assert helpers.latex_macro_name("ae_gmm") == "AeGmm"
+    assert helpers.latex_macro_name("kmeans_raw") == "KmeansRaw"
+    assert helpers.latex_macro_name("pca_90_kmeans") == "PcaNineZeroKmeans"
+    with pytest.raises(ValueError):
+        helpers.latex_macro_name("__")
+
+
+def test_report_macros_quote_the_results(results):
+    results = {**results, "autoencoder": {"epochs_run": 42, "parameters": 1075482}, "stages_s": {"autoencoder_fit": 250.4},
+               "gmm_selection": {"covariance_type": "full", "n_init": 3}}
+    macros = helpers.report_macros_latex(results)
+    for expected in [r"\newcommand{\AccKmeansRaw}{0.500}", r"\newcommand{\NmiAeGmm}{0.620}",
+                     r"\newcommand{\FitAeGmm}{302}", r"\newcommand{\NTest}{10,000}", r"\newcommand{\EpochsRun}{42}",
+                     r"\newcommand{\AeParams}{1,075,482}", r"\newcommand{\TotalMinutes}{8.0}",
+                     r"\newcommand{\GmmCovariance}{full}", r"\newcommand{\AeFitSeconds}{250}"]:
+        assert expected in macros
+    machine = {"processor": "Test CPU", "instruction_sets": ["avx2"], "logical_cpus": 2}
+    assert r"\newcommand{\Machine}{Test CPU, 2 logical CPUs, AVX2, no AVX-512}" in helpers.report_macros_latex({**results, "machine": machine})
+
+
+def test_report_macros_quote_the_integer_parameters(results):
+    parameters = {**results["parameters"], "FINETUNE_SCAN_EPOCHS": 6, "MAX_SHIFT": 0.1, "QUICK": False, "HIDDEN_UNITS": [512]}
+    macros = helpers.report_macros_latex({**results, "parameters": parameters})
+    assert r"\newcommand{\ParamFinetuneScanEpochs}{6}" in macros and r"\newcommand{\ParamSeed}{0}" in macros
+    # Only integers: a fraction, a flag or a list has no single printable count.
+    assert "ParamMaxShift" not in macros and "ParamQuick" not in macros and "ParamHiddenUnits" not in macros
+
+
+def test_report_macros_quote_the_scan_heads_only_when_recorded(results):
+    assert "ScanHeads" not in helpers.report_macros_latex(results)
+    macros = helpers.report_macros_latex({**results, "scan_heads": {"test_acc": [0.6, 0.7, 0.5], "chosen": 1}})
+    for expected in [r"\newcommand{\ScanHeads}{3}", r"\newcommand{\ScanHeadsAccMin}{0.500}",
+                     r"\newcommand{\ScanHeadsAccMax}{0.700}", r"\newcommand{\ScanHeadsAccMean}{0.600}"]:
+        assert expected in macros
+
+
+def test_architecture_table_lists_layers_and_total(results):
+    layers = [{"name": "image", "type": "InputLayer", "output_shape": [784], "params": 0},
+              {"name": "encoder_1", "type": "Dense", "output_shape": [512], "params": 401920}]
+    table = helpers.architecture_table_latex({**results, "autoencoder": {"layers": layers}})
+    assert r"encoder\_1 & Dense & 512 & 401,920 \\" in table
+    assert r"Total & & & 401,920 \\" in table
+    with pytest.raises(ValueError, match="layers"):
+        helpers.architecture_table_latex(results)
+
+
+@pytest.fixture
+def results_with_comparisons(results):
+    methods = dict(results["methods"])
+    methods["pca_80_kmeans"] = {"label": "PCA 80% + K-Means", "acc": 0.49, "nmi": 0.5, "ari": 0.3, "silhouette": 0.2,
+                                "fit_s": 1.0, "predict_s": 0.1, "representation_s": 0.5, "group": "comparison"}
+    methods["pca_80_gmm"] = {"label": "PCA 80% + GMM", "acc": 0.52, "nmi": 0.55, "ari": 0.36, "silhouette": 0.1,
+                             "fit_s": 9.0, "predict_s": 0.1, "representation_s": 0.5, "group": "comparison",
+                             "em_iterations": 30, "em_converged": False}
+    supervised = {"logreg_raw": {"label": "raw pixels", "acc": 0.844, "fit_s": 24.0}}
+    parameters = {**results.get("parameters", {}), "COMPARISON_GMM_MAX_ITER": 30}
+    return {**results, "methods": methods, "supervised": supervised, "parameters": parameters}
+
+
+def test_main_table_keeps_comparisons_out_and_comparison_table_has_them(results_with_comparisons):
+    main = helpers.results_table_latex(results_with_comparisons)
+    assert "PCA 80" not in main
+    compact = helpers.comparisons_table_latex(results_with_comparisons)
+    assert r"PCA 80\% + K-Means & 0.490 & 0.500 & 0.300 & 0.200 & 1.5 \\" in compact
+    assert r"K-Means on raw pixels & 0.500 & 0.510 & 0.350 & 0.120 & 10.0 \\" in compact
+    assert r"raw pixels & 0.844 & & & & 24.0 \\" in compact
+    assert compact.index("uses labels") < compact.index("raw pixels & 0.844")
+
+
+def test_comparison_macros_and_files(tmp_path, results_with_comparisons):
+    macros = helpers.report_macros_latex(results_with_comparisons)
+    assert r"\newcommand{\SilhKmeansRaw}{0.120}" in macros
+    assert r"\newcommand{\AccPcaEightZeroKmeans}{0.490}" in macros
+    assert r"\newcommand{\SupAccLogregRaw}{0.844}" in macros
+    assert r"\newcommand{\EmIterationsPcaEightZeroGmm}{30}" in macros
+    assert r"\newcommand{\EmConvergedPcaEightZeroGmm}{not converged}" in macros
+    assert r"\newcommand{\ComparisonGmmMaxIter}{30}" in macros
+    assert "EmIterationsPcaEightZeroKmeans" not in macros
+    results_path = helpers.write_results(results_with_comparisons, tmp_path / "results.json")
+    written = helpers.write_report_inputs(results_path, tmp_path / "report")
+    assert "comparisons.tex" in [p.name for p in written]
+    readme = tmp_path / "README.md"
+    readme.write_text("<!-- results:start -->\n<!-- results:end -->\n")
+    helpers.update_readme_results(results_path, readme)
+    assert "| raw pixels | 0.844 | 24 |" in readme.read_text()
+
+
+def test_write_report_inputs_writes_the_three_files(tmp_path, results):
+    results = {**results, "autoencoder": {"layers": [{"name": "code", "type": "Dense", "output_shape": [10], "params": 2570}],
+                                          "epochs_run": 3, "parameters": 2570}}
+    results_path = helpers.write_results(results, tmp_path / "results.json")
+    written = helpers.write_report_inputs(results_path, tmp_path / "report")
+    assert sorted(p.name for p in written) == ["architecture.tex", "macros.tex", "results.tex"]
+    assert "0.600" in (tmp_path / "report" / "results.tex").read_text()
