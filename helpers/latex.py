@@ -423,10 +423,10 @@ _BENCHMARK_MACRO_PREFIXES = ("Bench", "SecondBench")
 REPORT_SOURCES = ("main.tex", "neurips.sty", "references.bib")
 
 
-def _non_finite_numbers(value: Any, where: str) -> list[str]:
-    """Paths (``methods.ae_gmm.acc``) of every NaN or infinite number inside ``value``."""
+def _non_finite_numbers(value: Any, where: str = "") -> list[str]:
+    """Paths (``methods.ae_gmm.acc = nan``) of every NaN or infinite number inside ``value``."""
     if isinstance(value, Mapping):
-        return [path for key, item in value.items() for path in _non_finite_numbers(item, f"{where}.{key}")]
+        return [path for key, item in value.items() for path in _non_finite_numbers(item, f"{where}.{key}".lstrip("."))]
     if isinstance(value, (list, tuple)):
         return [path for i, item in enumerate(value) for path in _non_finite_numbers(item, f"{where}[{i}]")]
     if isinstance(value, float) and not math.isfinite(value):
@@ -474,7 +474,7 @@ def check_report_results(results: Any, tex_source: str, source: str = "results.j
 
     if not isinstance(results, Mapping) or not isinstance(results.get("methods"), Mapping) or not results["methods"]:
         raise ReportInputError(f"{source} holds no 'methods' mapping of method rows")
-    bad = _non_finite_numbers(results, source)
+    bad = _non_finite_numbers(results)
     if bad:
         raise ReportInputError(f"{source} holds numbers that are not finite: {'; '.join(bad)}")
     methods = results["methods"]
@@ -563,7 +563,7 @@ def build_report(
     check_report_results(_read_json_input(results_path), (report_dir / "main.tex").read_text(), source=str(results_path))
     for path in (benchmark_path, second_benchmark_path):
         if path is not None and Path(path).is_file():
-            bad = _non_finite_numbers(_read_json_input(Path(path)), str(path))
+            bad = _non_finite_numbers(_read_json_input(Path(path)))
             if bad:
                 raise ReportInputError(f"{path} holds numbers that are not finite: {'; '.join(bad)}")
     build_dir = Path(tempfile.mkdtemp(prefix=".build-", dir=report_dir))
