@@ -22,6 +22,8 @@ refinement
     Local re-splits: groups of similar clusters cut again where a normalised cut improves.
 environment
     The run's environment: library versions and the processor, recorded beside every result.
+study
+    The bookkeeping of one notebook run: cached training, stage times and the rows of results.json.
 evaluation
     Benchmarking a method: timing, one results row per clustering, EM convergence, model selection, comparisons.
 cache
@@ -34,7 +36,7 @@ latex
     The report's LaTeX inputs (tables and macros) generated from the results, checked, and the PDF's build.
 """
 
-from . import cache, data, deep_clustering, environment, evaluation, latex, metrics, models, plots, refinement, reporting, runs, scan
+from . import cache, data, deep_clustering, environment, evaluation, latex, metrics, models, plots, refinement, reporting, runs, scan, study
 from .data import *  # noqa: F403
 from .metrics import *  # noqa: F403
 from .plots import *  # noqa: F403
@@ -44,6 +46,7 @@ from .scan import *  # noqa: F403
 from .refinement import *  # noqa: F403
 from .environment import *  # noqa: F403
 from .evaluation import *  # noqa: F403
+from .study import *  # noqa: F403
 from .cache import *  # noqa: F403
 from .runs import *  # noqa: F403
 from .reporting import *  # noqa: F403
@@ -59,6 +62,7 @@ __all__ = [
     *refinement.__all__,
     *environment.__all__,
     *evaluation.__all__,
+    *study.__all__,
     *cache.__all__,
     *runs.__all__,
     *reporting.__all__,

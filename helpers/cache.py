@@ -15,7 +15,7 @@ from .deep_clustering import _clustering_layer_class
 from .environment import library_versions
 from ._json import _json_ready
 
-__all__ = ["array_checksum", "ArtifactCache", "CacheWarning", "BACKGROUND_NICENESS", "PendingEntry"]
+__all__ = ["array_checksum", "cache_spec", "ArtifactCache", "CacheWarning", "BACKGROUND_NICENESS", "PendingEntry"]
 
 
 def array_checksum(*arrays: np.ndarray) -> str:
@@ -30,6 +30,45 @@ def array_checksum(*arrays: np.ndarray) -> str:
         digest.update(f"{array.shape}{array.dtype.str}".encode())
         digest.update(array.data)
     return digest.hexdigest()
+
+
+def cache_spec(**parts: Any) -> dict[str, Any]:
+    """A JSON-ready cache ``spec`` in which data and models stand as checksums.
+
+    The one way every cache key of the study is built, so that equal inputs
+    always give equal keys. Each value is kept as it is, except:
+    a ``numpy.ndarray`` becomes its :func:`array_checksum`; a Keras model
+    becomes its architecture and the checksum of its weights; a
+    scikit-learn-style estimator (anything with ``get_params``) becomes its
+    class name and the ``repr`` of each parameter; lists, tuples and dicts are
+    converted item by item.
+
+    Parameters
+    ----------
+    **parts
+        Everything that determines the entry: settings, seed, training data, starting models.
+
+    Returns
+    -------
+    dict
+    """
+    return {name: _spec_value(value) for name, value in parts.items()}
+
+
+def _spec_value(value: Any) -> Any:
+    import json
+
+    if isinstance(value, np.ndarray):
+        return array_checksum(value)
+    if hasattr(value, "to_json") and hasattr(value, "get_weights"):
+        return {"architecture": json.loads(value.to_json()), "weights": array_checksum(*value.get_weights())}
+    if hasattr(value, "get_params"):
+        return {"class": type(value).__name__, "params": {k: repr(v) for k, v in value.get_params().items()}}
+    if isinstance(value, Mapping):
+        return {str(k): _spec_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_spec_value(v) for v in value]
+    return value
 
 
 def _file_sha256(path: Path) -> str:

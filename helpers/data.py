@@ -7,14 +7,15 @@ import hashlib
 import os
 import zlib
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 __all__ = [
     "CLASS_NAMES", "DATA_DIR_ENV", "DEBIAN_DATA_DIR", "FASHION_MNIST_SHA256", "IMAGE_SHAPE", "TRAIN_SIZE",
-    "TEST_SIZE", "DatasetError", "idx_bytes", "read_idx", "load_fashion_mnist", "translate_images",
-    "random_shift_dataset",
+    "TEST_SIZE", "DatasetError", "idx_bytes", "read_idx", "load_fashion_mnist",
+    "random_shifter", "random_shift_dataset",
 ]
 
 
@@ -298,36 +299,42 @@ def load_fashion_mnist(
     return (x_train, y_train), (x_test, y_test)
 
 
-def translate_images(images: np.ndarray, dy: int, dx: int) -> np.ndarray:
-    """Images moved by whole pixels, the uncovered border filled with zeros (the background).
+def random_shifter(max_shift: float, seed: int) -> Callable[[Any], Any]:
+    """A function that translates each flattened 28 x 28 image of a batch by its own random amount.
+
+    Every call draws new shifts (up to ``max_shift`` of the height and of the
+    width; vacated pixels black) from a generator seeded once by ``seed``, so
+    the same sequence of calls gives the same shifts. It works on tensors
+    inside ``tf.function`` and ``tf.data`` pipelines.
 
     Parameters
     ----------
-    images : numpy.ndarray, shape (n, height, width)
-    dy, dx : int
-        Pixels down and to the right (negative: up and to the left), each smaller than the image in magnitude.
+    max_shift : float
+        In [0, 1): the largest translation, as a fraction of the image size.
+    seed : int
+        Seeds the generator of the shifts.
 
     Returns
     -------
-    numpy.ndarray
-        Same shape and dtype as ``images``.
+    callable
+        ``shift(batch) -> shifted``, both of shape ``(n, 784)``.
 
     Raises
     ------
     ValueError
-        If ``images`` is not 3-D or a move is as large as the image.
+        If ``max_shift`` is outside [0, 1).
     """
-    images = np.asarray(images)
-    if images.ndim != 3:
-        raise ValueError(f"images must have shape (n, height, width), got {images.shape}")
-    height, width = images.shape[1:]
-    if abs(dy) >= height or abs(dx) >= width:
-        raise ValueError(f"a move of ({dy}, {dx}) pixels leaves nothing of a {height} x {width} image")
-    moved = np.zeros_like(images)
-    moved[:, max(dy, 0):height + min(dy, 0), max(dx, 0):width + min(dx, 0)] = (
-        images[:, max(-dy, 0):height + min(-dy, 0), max(-dx, 0):width + min(-dx, 0)]
-    )
-    return moved
+    import keras
+    import tensorflow as tf
+
+    if not 0 <= max_shift < 1:
+        raise ValueError(f"max_shift must be in [0, 1), got {max_shift}")
+    translate = keras.layers.RandomTranslation(max_shift, max_shift, fill_mode="constant", seed=seed)
+
+    def shift(batch: Any) -> Any:
+        return tf.reshape(translate(tf.reshape(batch, (-1, *IMAGE_SHAPE, 1)), training=True), tf.shape(batch))
+
+    return shift
 
 
 def random_shift_dataset(
@@ -364,20 +371,16 @@ def random_shift_dataset(
         If ``max_shift`` is outside [0, 1), ``x`` is not a matrix of flattened
         images or ``target`` is neither option.
     """
-    import keras
     import tensorflow as tf
 
-    if not 0 <= max_shift < 1:
-        raise ValueError(f"max_shift must be in [0, 1), got {max_shift}")
     if x.ndim != 2 or x.shape[1] != IMAGE_SHAPE[0] * IMAGE_SHAPE[1]:
         raise ValueError(f"x must have shape (n, {IMAGE_SHAPE[0] * IMAGE_SHAPE[1]}), got {x.shape}")
     if target not in ("shifted", "original"):
         raise ValueError(f"target must be 'shifted' or 'original', got {target!r}")
-    shift = keras.layers.RandomTranslation(max_shift, max_shift, fill_mode="constant", seed=seed)
+    shift = random_shifter(max_shift, seed)
 
     def augment(batch: Any) -> tuple[Any, Any]:
-        images = shift(tf.reshape(batch, (-1, *IMAGE_SHAPE, 1)), training=True)
-        flat = tf.reshape(images, (-1, x.shape[1]))
+        flat = shift(batch)
         return flat, (flat if target == "shifted" else batch)
 
     data = tf.data.Dataset.from_tensor_slices(x).shuffle(len(x), seed=seed).batch(batch_size)

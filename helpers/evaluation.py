@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 from .metrics import evaluate, silhouette
-from .cache import array_checksum
+from .cache import cache_spec
 
 __all__ = [
-    "n_components_for_variance", "CentroidAgglomerative", "benchmark_classifier", "Stopwatch", "TABLE_HEADER",
+    "n_components_for_variance", "CentroidAgglomerative", "timed", "fit_or_load_estimator", "benchmark_classifier", "Stopwatch", "TABLE_HEADER",
     "benchmark_clustering", "em_convergence", "describe_em_runs", "score_row", "select_gmm_by_bic",
 ]
 
@@ -86,6 +86,52 @@ class CentroidAgglomerative:
         return pairwise_distances_argmin(x, self.cluster_centers_)
 
 
+def timed(function: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, float]:
+    """Call ``function(*args, **kwargs)``; return its result and the wall time it took, in seconds."""
+    import time
+
+    start = time.perf_counter()
+    result = function(*args, **kwargs)
+    return result, time.perf_counter() - start
+
+
+def fit_or_load_estimator(
+    estimator: Any, fit_data: Sequence[np.ndarray], cache: "ArtifactCache | None" = None, cache_name: str | None = None
+) -> tuple[Any, float]:
+    """Fit ``estimator`` on ``fit_data``, or load it from ``cache`` when its class, parameters and data match.
+
+    Parameters
+    ----------
+    estimator : scikit-learn-style estimator
+        Fitted in place when it is not loaded.
+    fit_data : sequence of numpy.ndarray
+        The arguments of ``fit`` (``(x,)`` for a clusterer, ``(x, y)`` for a classifier).
+    cache : ArtifactCache, optional
+        Without one, the estimator is always fitted.
+    cache_name : str, optional
+        Name of the cache entry; required with ``cache``.
+
+    Returns
+    -------
+    estimator : the fitted estimator (the one passed, or the loaded one)
+    fit_s : float
+        Wall time of the fit, also when it was loaded (the original fit's).
+
+    Raises
+    ------
+    ValueError
+        If ``cache`` is given without ``cache_name``.
+    """
+    if cache is None:
+        estimator, fit_s = timed(estimator.fit, *fit_data)
+        return estimator, fit_s
+    if not cache_name:
+        raise ValueError("cache_name is required when a cache is given")
+    spec = cache_spec(estimator=estimator, fit_data=list(fit_data))
+    objects, info = cache.fetch(cache_name, spec, lambda: ({"estimator": estimator.fit(*fit_data)}, {}))
+    return objects["estimator"], info["fit_s"]
+
+
 def benchmark_classifier(
     name: str,
     classifier: Any,
@@ -108,22 +154,7 @@ def benchmark_classifier(
     dict
         ``{"acc": ..., "fit_s": ...}``.
     """
-    import time
-
-    if cache is not None:
-        if not cache_name:
-            raise ValueError("cache_name is required when a cache is given")
-        spec = {
-            "classifier": repr(classifier),
-            "params": {k: repr(v) for k, v in classifier.get_params().items()},
-            "x_train": array_checksum(x_train, y_train),
-        }
-        objects, info = cache.fetch(cache_name, spec, lambda: ({"classifier": classifier.fit(x_train, y_train)}, {}))
-        classifier, fit_s = objects["classifier"], info["fit_s"]
-    else:
-        start = time.perf_counter()
-        classifier.fit(x_train, y_train)
-        fit_s = time.perf_counter() - start
+    classifier, fit_s = fit_or_load_estimator(classifier, (x_train, y_train), cache, cache_name)
     acc = float(np.mean(classifier.predict(x_test) == y_test))
     print(f"{name:<50}{fit_s:>8.1f}{acc:>8.3f}")
     return {"acc": acc, "fit_s": fit_s}
@@ -205,27 +236,11 @@ def benchmark_clustering(
         ``GaussianMixture``) also ``em_iterations`` and ``em_converged``
         (see :func:`em_convergence` and :func:`describe_em_runs`).
     """
-    import time
-
     if x_train.ndim != 2 or x_test.ndim != 2 or x_train.shape[1] != x_test.shape[1]:
         raise ValueError(f"x_train and x_test must be 2-D with equal widths, got {x_train.shape}, {x_test.shape}")
-    if cache is not None:
-        if not cache_name:
-            raise ValueError("cache_name is required when a cache is given")
-        spec = {
-            "estimator": type(estimator).__name__,
-            "params": {k: repr(v) for k, v in estimator.get_params().items()},
-            "x_train": array_checksum(x_train),
-        }
-        objects, info = cache.fetch(cache_name, spec, lambda: ({"estimator": estimator.fit(x_train)}, {}))
-        estimator, fit_s = objects["estimator"], info["fit_s"]
-    else:
-        start = time.perf_counter()
-        estimator.fit(x_train)
-        fit_s = time.perf_counter() - start
-    start = time.perf_counter()
-    y_pred = np.asarray(estimator.predict(x_test))
-    predict_s = time.perf_counter() - start
+    estimator, fit_s = fit_or_load_estimator(estimator, (x_train,), cache, cache_name)
+    y_pred, predict_s = timed(estimator.predict, x_test)
+    y_pred = np.asarray(y_pred)
     em_record = em_convergence(estimator) if hasattr(estimator, "converged_") else {}
     return {**score_row(name, y_test, y_pred, x_test, fit_s, predict_s), **em_record, "estimator": estimator}
 

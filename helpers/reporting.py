@@ -9,13 +9,15 @@ from typing import Any
 
 import numpy as np
 
+from ._tables import markdown_table, mean_sd
+
 from .environment import describe_machine
 from ._json import _json_ready
 
 __all__ = [
     "total_fit_seconds", "write_results", "PUBLISHED_DEEP_CLUSTERING", "aggregate_benchmark",
     "benchmark_table_markdown", "TIME_BUDGET_MINUTES", "budget_verdict", "PUBLISHED_SUBMISSIONS", "README_MARKERS",
-    "results_table_markdown", "BENCHMARK_MARKERS", "update_readme_benchmark", "update_readme_results",
+    "results_table_markdown", "BENCHMARK_MARKERS", "update_readme_benchmark", "update_readme_results", "compare_with_baseline_and_published",
 ]
 
 
@@ -150,28 +152,22 @@ def aggregate_benchmark(runs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
 
 def benchmark_table_markdown(benchmark: Mapping[str, Any]) -> str:
     """The benchmark as a Markdown table (mean +- std over seeds), published figures below it."""
-    lines = [
-        "| method | ACC | NMI | ARI | fit (s) |",
-        "|---|---:|---:|---:|---:|",
+    rows = [
+        [row["label"], *(mean_sd(row[metric], 3, "markdown") for metric in ("acc", "nmi", "ari")), mean_sd(row["fit_s"], 0, "markdown")]
+        for row in _methods(benchmark).values()
     ]
-    cell = lambda s, digits: f"{s['mean']:.{digits}f} ± {s['std']:.{digits}f}"
-    for row in _methods(benchmark).values():
-        lines.append(
-            f"| {row['label']} | {cell(row['acc'], 3)} | {cell(row['nmi'], 3)} | {cell(row['ari'], 3)} | "
-            f"{cell(row['fit_s'], 0)} |"
-        )
+    lines = markdown_table(["method", "ACC", "NMI", "ARI", "fit (s)"], "lrrrr", rows)
     heads = benchmark.get("scan_heads")
     if heads:
+        cell = lambda summary: mean_sd(summary, 3, "markdown")
         lines += [
             "",
             f"SCAN heads ({'/'.join(map(str, heads['n_heads']))} per run), test ACC, mean ± sd over the runs: "
-            f"the most agreeing head {cell(heads['most_agreeing'], 3)}, the average head {cell(heads['mean_head'], 3)}, "
-            f"the best head {cell(heads['best_head'], 3)}, the worst head {cell(heads['worst_head'], 3)}.",
+            f"the most agreeing head {cell(heads['most_agreeing'])}, the average head {cell(heads['mean_head'])}, "
+            f"the best head {cell(heads['best_head'])}, the worst head {cell(heads['worst_head'])}.",
         ]
-    lines += ["", "| published | ACC | NMI | protocol |", "|---|---:|---:|---|"]
-    lines += [
-        f"| {name} | {row['acc']} | {row['nmi']} | {row['protocol']} |" for name, row in PUBLISHED_DEEP_CLUSTERING.items()
-    ]
+    published = [[name, row["acc"], row["nmi"], row["protocol"]] for name, row in PUBLISHED_DEEP_CLUSTERING.items()]
+    lines += ["", *markdown_table(["published", "ACC", "NMI", "protocol"], "lrrl", published)]
     return "\n".join(lines) + "\n"
 
 
@@ -215,6 +211,64 @@ PUBLISHED_SUBMISSIONS: dict[str, dict[str, str]] = {
     "ae_gmm": {"acc": "0.54", "nmi": "0.59--0.64"},
 }
 
+def _published_range(text: str) -> tuple[float, float]:
+    """``"0.59--0.64"`` gives (0.59, 0.64); ``"0.48"`` gives (0.48, 0.48)."""
+    low, _, high = str(text).partition("--")
+    return float(low), float(high or low)
+
+
+def _against(value: float, published: str) -> str:
+    low, high = _published_range(published)
+    where = "above" if value > high else "below" if value < low else "within"
+    return f"{value:.3f}, {where} the published {published.replace('--', '-')}"
+
+
+def compare_with_baseline_and_published(results: Mapping[str, Any], baseline: str = "kmeans_raw") -> str:
+    """Sentences that compare the best method and every method with published figures against the baseline and those figures.
+
+    Parameters
+    ----------
+    results : mapping
+        With ``methods``; rows may hold ``published`` (``acc`` and ``nmi`` as
+        strings, a range written ``"0.59--0.64"``).
+    baseline : str
+        The key of the baseline row.
+
+    Returns
+    -------
+    str
+        One line for the best method by test ACC against the baseline, one
+        per published deep-clustering figure (:data:`PUBLISHED_DEEP_CLUSTERING`)
+        against the best method, then one per method with the submissions' figures.
+
+    Raises
+    ------
+    ValueError
+        If ``baseline`` is not a method of ``results``.
+    """
+    methods = _methods(results)
+    if baseline not in methods:
+        raise ValueError(f"baseline: no method {baseline!r} in the results")
+    base = methods[baseline]
+    best = max(methods.values(), key=lambda row: row["acc"])
+    lines = [
+        f"Best method by test ACC: {best['label']}, ACC {best['acc']:.3f} and NMI {best['nmi']:.3f}, "
+        f"against the baseline's ({base['label']}) {base['acc']:.3f} and {base['nmi']:.3f}: "
+        f"{best['acc'] - base['acc']:+.3f} ACC, {best['nmi'] - base['nmi']:+.3f} NMI."
+    ]
+    for name, figures in PUBLISHED_DEEP_CLUSTERING.items():
+        scored = [f"{metric.upper()} {_against(best[metric], figures[metric])}" for metric in ("acc", "nmi") if figures[metric] != "-"]
+        lines.append(f"The best method against {name} ({figures['protocol']}): {'; '.join(scored)}.")
+    for row in methods.values():
+        published = row.get("published")
+        if published:
+            lines.append(
+                f"{row['label']}: test ACC {_against(row['acc'], published['acc'])}; "
+                f"NMI {_against(row['nmi'], published['nmi'])}."
+            )
+    return "\n".join(lines)
+
+
 README_MARKERS = ("<!-- results:start -->", "<!-- results:end -->")
 
 
@@ -230,23 +284,21 @@ def results_table_markdown(results: Mapping[str, Any]) -> str:
     -------
     str
     """
-    methods = _methods(results)
-    lines = [
-        "| method | ACC | NMI | ARI | silhouette | fit (s) | published ACC | published NMI |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    rows = [
+        [
+            row["label"], f"{row['acc']:.3f}", f"{row['nmi']:.3f}", f"{row['ari']:.3f}",
+            f"{row.get('silhouette', float('nan')):.3f}", f"{total_fit_seconds(row):.0f}",
+            str((row.get("published") or {}).get("acc", "-")), str((row.get("published") or {}).get("nmi", "-")).replace("--", "-"),
+        ]
+        for row in _methods(results).values()
     ]
-    for row in methods.values():
-        published = row.get("published") or {}
-        lines.append(
-            f"| {row['label']} | {row['acc']:.3f} | {row['nmi']:.3f} | {row['ari']:.3f} | "
-            f"{row.get('silhouette', float('nan')):.3f} | {total_fit_seconds(row):.0f} | "
-            f"{published.get('acc', '-')} | {str(published.get('nmi', '-')).replace('--', '-')} |"
-        )
+    header = ["method", "ACC", "NMI", "ARI", "silhouette", "fit (s)", "published ACC", "published NMI"]
+    lines = markdown_table(header, "lrrrrrrr", rows)
     supervised = results.get("supervised") or {}
     if supervised:
-        lines += ["", "Supervised reference (uses the training labels; not clustering):", "",
-                  "| logistic regression on | test accuracy | fit (s) |", "|---|---:|---:|"]
-        lines += [f"| {row['label']} | {row['acc']:.3f} | {row['fit_s']:.0f} |" for row in supervised.values()]
+        references = [[row["label"], f"{row['acc']:.3f}", f"{row['fit_s']:.0f}"] for row in supervised.values()]
+        lines += ["", "Supervised reference (uses the training labels; not clustering):", ""]
+        lines += markdown_table(["logistic regression on", "test accuracy", "fit (s)"], "lrr", references)
     return "\n".join(lines) + "\n"
 
 

@@ -14,7 +14,7 @@ from .reporting import update_readme_results
 
 __all__ = [
     "QUICK_OUTPUT_DIR", "STAGING_DIR_NAME", "NOTEBOOK_PARAMETERS", "check_parameters", "resolve_output_dir",
-    "StagedOutputs", "executed_parameters", "finish_notebook_run",
+    "StagedOutputs", "executed_parameters", "recorded_parameters", "finish_notebook_run",
 ]
 
 
@@ -143,6 +143,35 @@ def check_parameters(values: Mapping[str, Any]) -> dict[str, Any]:
         if checked[first] == checked[second] == 0:
             raise ValueError(f"{first} and {second} cannot both be 0: one of the two training phases must run")
     return checked
+
+
+#: Parameters that say where a run reads and writes, not what it computes: left out of results.json.
+_LOCATION_PARAMETERS = ("OUTPUT_DIR", "CACHE_DIR", "RETRAIN")
+
+
+def recorded_parameters(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The values of the notebook's parameters that determine its results, for results.json.
+
+    Parameters
+    ----------
+    values : mapping
+        The notebook's namespace (``globals()``) after :func:`check_parameters`
+        and any QUICK caps, so the values recorded are those the run used.
+
+    Returns
+    -------
+    dict
+        Every name of :data:`NOTEBOOK_PARAMETERS` except the folders and ``RETRAIN``, in that order.
+
+    Raises
+    ------
+    ValueError
+        If a parameter is missing from ``values``.
+    """
+    missing = [name for name in NOTEBOOK_PARAMETERS if name not in values]
+    if missing:
+        raise ValueError(f"values: parameters missing: {', '.join(missing)}")
+    return {name: values[name] for name in NOTEBOOK_PARAMETERS if name not in _LOCATION_PARAMETERS}
 
 
 def resolve_output_dir(output_dir: str | os.PathLike | None, quick: bool) -> Path:

@@ -2,73 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
 
-from .data import IMAGE_SHAPE
+from .data import IMAGE_SHAPE, random_shifter
 
 __all__ = [
-    "oriented_gradient_histograms", "nearest_neighbours", "train_neighbour_clustering", "fine_tune_clustering",
+    "nearest_neighbours", "train_neighbour_clustering", "fine_tune_clustering",
     "most_agreeing_partition", "align_runs", "matched_average",
 ]
-
-
-def oriented_gradient_histograms(images: Any, cell: int = 4, bins: int = 9) -> np.ndarray:
-    """Histograms of oriented gradients (HOG-like features) of grey-scale images, one row per image.
-
-    Each pixel votes with its Sobel gradient magnitude for its unsigned
-    gradient orientation (split linearly between the two nearest of ``bins``
-    orientations over 180 degrees); the votes are summed over non-overlapping
-    ``cell`` x ``cell`` squares (border rows and columns that do not fill a
-    cell are dropped), and each cell's histogram is divided by the root of the
-    summed squared votes of its 3 x 3 neighbourhood of cells, so that the
-    features describe the shape of edges rather than the contrast.
-
-    Parameters
-    ----------
-    images : array-like, shape (n, height, width)
-        Grey-scale images (any scale; uint8 is divided by 255).
-    cell : int
-        Side of a cell in pixels, at most the image's smaller side.
-    bins : int
-        Orientations per histogram, at least 2.
-
-    Returns
-    -------
-    numpy.ndarray of float32, shape (n, (height // cell) * (width // cell) * bins)
-
-    Raises
-    ------
-    ValueError
-        If ``images`` is not 3-D or a setting is out of range.
-    """
-    from scipy import ndimage
-
-    images = np.asarray(images)
-    if images.ndim != 3:
-        raise ValueError(f"images must be 3-D (n, height, width), got shape {images.shape}")
-    if not 1 <= cell <= min(images.shape[1:]) or bins < 2:
-        raise ValueError(f"need 1 <= cell <= {min(images.shape[1:])} and bins >= 2, got cell={cell}, bins={bins}")
-    images = images.astype("float32") / (255.0 if images.dtype == np.uint8 else 1.0)
-    # A kernel of depth 1 along the first axis: ndimage.sobel would also smooth across neighbouring images.
-    sobel_x = np.array([[[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]], "float32")
-    gradient_x = ndimage.correlate(images, sobel_x)
-    gradient_y = ndimage.correlate(images, sobel_x.transpose(0, 2, 1))
-    magnitude = np.hypot(gradient_x, gradient_y)
-    position = (np.arctan2(gradient_y, gradient_x) % np.pi) / np.pi * bins
-    lower = np.floor(position).astype(int) % bins
-    weight_upper = position - np.floor(position)
-    votes = np.zeros(images.shape + (bins,), "float32")
-    index = np.indices(images.shape)
-    np.add.at(votes, (*index, lower), magnitude * (1 - weight_upper))
-    np.add.at(votes, (*index, (lower + 1) % bins), magnitude * weight_upper)
-    n, height, width = images.shape
-    rows, cols = height // cell, width // cell
-    cells = votes[:, : rows * cell, : cols * cell].reshape(n, rows, cell, cols, cell, bins).sum(axis=(2, 4))
-    energy = ndimage.uniform_filter((cells**2).sum(axis=-1), size=(1, 3, 3), mode="nearest")
-    return (cells / np.sqrt(energy[..., None] + 1e-6)).reshape(n, -1).astype("float32")
 
 
 def nearest_neighbours(features: np.ndarray, n_neighbors: int) -> np.ndarray:
@@ -144,7 +88,8 @@ def train_neighbour_clustering(
     learning_rate : float
         Adam's learning rate.
     seed : int
-        Seeds the weights, the batch order and the choice of neighbours.
+        Seeds the weights, the batch order and the choice of neighbours;
+        no global random generator is seeded or drawn from.
     log : callable
         Receives a progress line every 5 epochs and after the last.
 
@@ -163,7 +108,6 @@ def train_neighbour_clustering(
         parameters out of range.
     """
     import keras
-    import tensorflow as tf
 
     features = np.asarray(features, dtype="float32")
     neighbours = np.asarray(neighbours)
@@ -172,14 +116,14 @@ def train_neighbour_clustering(
     _check_neighbours(neighbours, len(features))
     if n_clusters < 2 or epochs < 1 or entropy_weight < 0 or batch_size < 1 or len(features) < n_clusters:
         raise ValueError("need n_clusters >= 2, epochs >= 1, entropy_weight >= 0, batch_size >= 1 and n >= n_clusters")
-    keras.utils.set_random_seed(seed)
+    initial = _seeded_initializers(seed)
     inputs = keras.Input((features.shape[1],), name="features")
     standardise = keras.layers.Normalization(name="standardise")
     standardise.adapt(features)
     hidden = standardise(inputs)
     for index, units in enumerate(hidden_units):
-        hidden = keras.layers.Dense(units, activation="relu", name=f"hidden_{index}")(hidden)
-    outputs = keras.layers.Dense(n_clusters, activation="softmax", name="assignment")(hidden)
+        hidden = keras.layers.Dense(units, activation="relu", name=f"hidden_{index}", **next(initial))(hidden)
+    outputs = keras.layers.Dense(n_clusters, activation="softmax", name="assignment", **next(initial))(hidden)
     model = keras.Model(inputs, outputs, name="neighbour_clustering")
 
     consistency, entropy = _train_scan_loss(
@@ -187,6 +131,23 @@ def train_neighbour_clustering(
         np.random.default_rng(seed), log, "[neighbour clustering]", log_every=5,
     )
     return model, {"consistency": consistency, "entropy": entropy}
+
+
+def _seeded_initializers(seed: int) -> Iterator[dict[str, Any]]:
+    """Keyword arguments that give successive Dense layers seeded initial weights, without global seeding.
+
+    Each layer's kernel seed is the next draw of a private ``random.Random(seed)``
+    in the way Keras draws a default seed (``randint(1, 10**9)``), so the
+    weights are those that Keras would draw after ``keras.utils.set_random_seed(seed)``
+    and runs from before this change keep their numbers.
+    """
+    import random
+
+    import keras
+
+    draws = random.Random(seed)
+    while True:
+        yield {"kernel_initializer": keras.initializers.GlorotUniform(seed=draws.randint(1, 10**9))}
 
 
 def _check_neighbours(neighbours: np.ndarray, n: int) -> None:
@@ -277,7 +238,8 @@ def fine_tune_clustering(
     learning_rate : float
         Adam's learning rate, in both stages (a fresh optimiser for each).
     seed : int
-        Seeds the new layer's weights, the batch order, the neighbours drawn and the shifts.
+        Seeds the new layer's weights, the batch order, the neighbours drawn and the shifts;
+        no global random generator is seeded.
     log : callable
         Receives progress lines.
 
@@ -316,17 +278,10 @@ def fine_tune_clustering(
         raise ValueError(f"shifting needs images of shape (n, {IMAGE_SHAPE[0] * IMAGE_SHAPE[1]}), got {images.shape}")
     copy = keras.models.clone_model(encoder)
     copy.set_weights(encoder.get_weights())
-    keras.utils.set_random_seed(seed)
     code = keras.layers.BatchNormalization(name="code_bn")(copy.output)
-    outputs = keras.layers.Dense(targets.shape[1], activation="softmax", name="assignment")(code)
+    outputs = keras.layers.Dense(targets.shape[1], activation="softmax", name="assignment", **next(_seeded_initializers(seed)))(code)
     model = keras.Model(copy.input, outputs, name="fine_tuned_clustering")
-    augment = None
-    if max_shift > 0:
-        shift = keras.layers.RandomTranslation(max_shift, max_shift, fill_mode="constant", seed=seed)
-
-        def augment(batch: Any) -> Any:
-            return tf.reshape(shift(tf.reshape(batch, (-1, *IMAGE_SHAPE, 1)), training=True), tf.shape(batch))
-
+    augment = random_shifter(max_shift, seed) if max_shift > 0 else None
     optimizer = keras.optimizers.Adam(learning_rate)
 
     @tf.function

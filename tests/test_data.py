@@ -225,19 +225,6 @@ def test_no_local_copy_and_no_network_says_how_to_fix(tmp_path):
     assert "dataset-fashion-mnist" in result.stderr
 
 
-def test_translate_images_moves_by_whole_pixels_and_fills_with_zeros():
-    images = np.arange(2 * 3 * 4, dtype="float32").reshape(2, 3, 4) + 1
-    moved = helpers.translate_images(images, 1, -1)
-    assert moved.shape == images.shape and moved.dtype == images.dtype
-    assert (moved[:, 0, :] == 0).all() and (moved[:, :, -1] == 0).all()
-    np.testing.assert_array_equal(moved[:, 1:, :-1], images[:, :-1, 1:])
-    np.testing.assert_array_equal(helpers.translate_images(images, 0, 0), images)
-    with pytest.raises(ValueError):
-        helpers.translate_images(images, 3, 0)
-    with pytest.raises(ValueError):
-        helpers.translate_images(images[0], 1, 0)
-
-
 def test_shifted_batches_are_translated_copies_with_input_equal_to_target():
     x = np.zeros((64, 784), dtype="float32")
     x[:, 14 * 28 + 14] = 1.0  # one bright pixel in the centre
@@ -266,3 +253,18 @@ def test_shifted_batches_can_ask_for_the_image_before_the_shift():
     np.testing.assert_allclose(inputs.sum(axis=1), targets.sum(axis=1), rtol=1e-5)  # the same pixel, moved
     with pytest.raises(ValueError, match="target"):
         helpers.random_shift_dataset(x, 64, 0.1, seed=0, target="centred")
+
+
+def test_random_shifter_moves_each_image_on_its_own_and_repeats_with_its_seed():
+    image = np.zeros((28, 28), "float32")
+    image[10:18, 10:18] = 1.0
+    batch = np.stack([image.ravel()] * 8)
+    shifted = helpers.random_shifter(0.2, seed=1)(batch).numpy()
+    assert shifted.shape == batch.shape
+    assert not np.array_equal(shifted[0], batch[0]) or not np.array_equal(shifted[1], batch[1])
+    assert len({row.tobytes() for row in shifted}) > 1  # each image drew its own shift
+    again = helpers.random_shifter(0.2, seed=1)(batch).numpy()
+    assert np.array_equal(shifted, again)
+    assert np.array_equal(helpers.random_shifter(0.0, seed=1)(batch).numpy(), batch)
+    with pytest.raises(ValueError, match="max_shift"):
+        helpers.random_shifter(1.0, seed=1)

@@ -80,9 +80,9 @@ def test_results_json_has_every_method(quick_run):
     assert all(0 <= row["acc"] <= 1 for row in results["supervised"].values())
     assert results["parameters"]["QUICK"] is True
     assert results["total_s"] > 0 and results["peak_memory_gib"] > 0
-    assert {"load", "kmeans_raw", "autoencoder_fit", "ae_gmm", "latent_map", "pca", "pca_clustering",
-            "conv_autoencoder_fit", "conv_clustering", "other_algorithms", "supervised", "dec", "idec",
-            "shift_autoencoder_fit", "umap", "scan", "scan_finetune", "local_refinement", "resplit_finetune"} <= set(results["stages_s"])
+    assert {"load", "kmeans_raw", "autoencoder", "ae_gmm", "latent_map", "pca", "pca_80_gmm",
+            "conv_autoencoder", "conv_gmm", "minibatch_kmeans_raw", "supervised", "dec", "idec",
+            "shift_autoencoder", "umap", "scan", "scan_finetune", "local_refinement", "resplit_finetune"} <= set(results["stages_s"])
     assert results["machine"]["logical_cpus"] >= 1 and results["machine"]["processor"]
     assert results["gmm_selection"]["covariance_type"] in {"full", "tied", "diag", "spherical"}
     assert set(results["deep_clustering"]) == {"dec", "idec"}

@@ -44,3 +44,32 @@ def test_readme_without_markers_is_an_error(tmp_path, results):
     readme.write_text("# no markers\n")
     with pytest.raises(ValueError, match="results:start"):
         helpers.update_readme_results(results_path, readme)
+
+
+def test_the_summary_compares_the_best_method_with_the_baseline_and_the_published_figures(results):
+    text = helpers.compare_with_baseline_and_published(results)
+    lines = text.splitlines()
+    assert lines[0].startswith("Best method by test ACC: AE + GMM_v2 & co, ACC 0.600 and NMI 0.620")
+    assert "+0.100 ACC, +0.110 NMI" in lines[0]
+    assert any("N2D" in line and "ACC 0.600, below the published 0.672" in line for line in lines)
+    assert "K-Means on raw pixels: test ACC 0.500, above the published 0.48; NMI 0.510, within the published 0.50-0.52." in lines
+    results["methods"]["kmeans_raw"]["nmi"] = 0.49
+    assert "NMI 0.490, below the published 0.50-0.52" in helpers.compare_with_baseline_and_published(results)
+    with pytest.raises(ValueError, match="baseline"):
+        helpers.compare_with_baseline_and_published(results, baseline="missing")
+
+
+def test_the_shared_table_layout_aligns_columns_and_refuses_ragged_rows():
+    from helpers._tables import latex_row, latex_table, markdown_table, mean_sd
+
+    assert markdown_table(["a", "b"], "lr", [["x", "1"]]) == ["| a | b |", "|---|---:|", "| x | 1 |"]
+    with pytest.raises(ValueError, match="2 cells"):
+        markdown_table(["a", "b"], "lr", [["x"]])
+    assert latex_row(["Total", "", "", "7"]) == r"Total & & & 7 \\"
+    assert mean_sd({"mean": 0.61234, "std": 0.0101}, 3, "markdown") == "0.612 ± 0.010"
+    table = latex_table("lr", [latex_row(["a", "b"])], [[["x", "1"]], [["y", "2"]]], caption="C", label="tab:x", small=True)
+    assert table.splitlines() == [
+        r"\begin{table}[t]", r"\centering", r"\caption{C}", r"\label{tab:x}", r"\small", r"\begin{tabular}{lr}",
+        r"\toprule", r"a & b \\", r"\midrule", r"x & 1 \\", r"\midrule", r"y & 2 \\", r"\bottomrule", r"\end{tabular}",
+        r"\end{table}",
+    ]

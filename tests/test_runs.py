@@ -149,3 +149,12 @@ def test_finishing_a_full_run_replaces_the_notebook_and_the_readme_table(tmp_pat
     assert helpers.finish_notebook_run(executed, "main.ipynb", "README.md") == Path("main.ipynb")
     assert (tmp_path / "main.ipynb").read_text() != "committed" and not executed.exists()
     assert "old table" not in (tmp_path / "README.md").read_text()
+
+
+def test_recorded_parameters_keep_what_determines_the_results_in_schema_order():
+    values = {name: index for index, name in enumerate(helpers.NOTEBOOK_PARAMETERS)}
+    recorded = helpers.recorded_parameters({**values, "unrelated": 1})
+    assert list(recorded) == [name for name in helpers.NOTEBOOK_PARAMETERS if name not in ("OUTPUT_DIR", "CACHE_DIR", "RETRAIN")]
+    assert recorded["SEED"] == values["SEED"] and "unrelated" not in recorded
+    with pytest.raises(ValueError, match="SEED"):
+        helpers.recorded_parameters({k: v for k, v in values.items() if k != "SEED"})

@@ -18,34 +18,6 @@ def test_nearest_neighbours_exclude_the_point_itself_even_among_duplicates():
         helpers.nearest_neighbours(points.ravel(), 2)
 
 
-def test_oriented_gradient_histograms_vote_for_the_edge_orientation():
-    vertical_edge = np.zeros((1, 12, 12), "float32")
-    vertical_edge[:, :, 6:] = 1.0  # the gradient points along x: orientation 0
-    horizontal_edge = vertical_edge.transpose(0, 2, 1)  # the gradient points along y: 90 degrees
-    features = helpers.oriented_gradient_histograms(np.concatenate([vertical_edge, horizontal_edge]), cell=4, bins=4)
-    assert features.shape == (2, 3 * 3 * 4) and features.dtype == np.float32
-    per_orientation = features.reshape(2, -1, 4).sum(axis=1)
-    assert per_orientation[0].argmax() == 0 and per_orientation[1].argmax() == 2
-    assert per_orientation[0, 1:].sum() == pytest.approx(0.0, abs=1e-6)
-
-
-def test_oriented_gradient_histograms_of_an_image_do_not_depend_on_its_neighbours_in_the_batch():
-    rng = np.random.default_rng(0)
-    images = rng.integers(0, 256, size=(3, 28, 28)).astype(np.uint8)
-    alone = helpers.oriented_gradient_histograms(images[1:2])
-    assert np.array_equal(helpers.oriented_gradient_histograms(images)[1:2], alone)
-    assert np.allclose(helpers.oriented_gradient_histograms(images[1:2].astype("float32") / 255), alone)
-    # Contrast-normalised: a fainter copy of an image has the same features.
-    faint = helpers.oriented_gradient_histograms(images[1:2] / 510.0)
-    assert np.allclose(faint, alone, atol=1e-3)
-    blank = helpers.oriented_gradient_histograms(np.zeros((1, 28, 28)))
-    assert blank.shape == (1, 7 * 7 * 9) and not blank.any()
-    with pytest.raises(ValueError, match="3-D"):
-        helpers.oriented_gradient_histograms(images.reshape(3, -1))
-    with pytest.raises(ValueError, match="cell"):
-        helpers.oriented_gradient_histograms(images, cell=29)
-
-
 @pytest.fixture(scope="module")
 def balanced_blobs():
     from sklearn.datasets import make_blobs
@@ -140,6 +112,42 @@ def test_fine_tuning_shifts_images_and_rejects_bad_inputs(balanced_blobs):
         distill_epochs=1, scan_epochs=0, batch_size=32, log=lambda line: None,
     )
     assert model.predict(images, verbose=0).shape == (64, 2) and info["consistency"] is None
+
+
+def _global_random_state():
+    import random
+
+    return random.getstate(), np.random.get_state()[1].copy()
+
+
+def _same_state(a, b) -> bool:
+    return a[0] == b[0] and np.array_equal(a[1], b[1])
+
+
+def test_training_is_seeded_by_its_argument_and_leaves_global_random_state_alone(balanced_blobs):
+    import keras
+
+    x, y = balanced_blobs
+    neighbours = helpers.nearest_neighbours(x, 5)
+    runs = []
+    for global_seed in (1, 2):  # whatever the caller did to the global generators
+        keras.utils.set_random_seed(global_seed)
+        before = _global_random_state()
+        model, _ = helpers.train_neighbour_clustering(x, neighbours, 4, epochs=1, batch_size=128, seed=3, log=lambda line: None)
+        assert _same_state(before, _global_random_state())
+        runs.append(model.get_weights())
+    assert all(np.array_equal(a, b) for a, b in zip(*runs))
+    encoder, tuned = _small_encoder(x.shape[1]), []
+    for global_seed in (1, 2):
+        keras.utils.set_random_seed(global_seed)
+        numpy_before = np.random.get_state()[1].copy()
+        model, _ = helpers.fine_tune_clustering(
+            encoder, x, neighbours, np.eye(4)[y], distill_epochs=1, scan_epochs=0, max_shift=0.0, batch_size=128,
+            seed=3, log=lambda line: None,
+        )
+        assert np.array_equal(numpy_before, np.random.get_state()[1])
+        tuned.append(model.get_weights())
+    assert all(np.array_equal(a, b) for a, b in zip(*tuned))
 
 
 def test_most_agreeing_partition_keeps_a_run_the_others_confirm():
