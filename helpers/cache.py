@@ -38,7 +38,7 @@ def cache_spec(**parts: Any) -> dict[str, Any]:
     The one way every cache key of the study is built, so that equal inputs
     always give equal keys. Each value is kept as it is, except:
     a ``numpy.ndarray`` becomes its :func:`array_checksum`; a Keras model
-    becomes its architecture and the checksum of its weights; a
+    becomes its architecture (without how it was compiled) and the checksum of its weights; a
     scikit-learn-style estimator (anything with ``get_params``) becomes its
     class name and the ``repr`` of each parameter; lists, tuples and dicts are
     converted item by item.
@@ -61,7 +61,10 @@ def _spec_value(value: Any) -> Any:
     if isinstance(value, np.ndarray):
         return array_checksum(value)
     if hasattr(value, "to_json") and hasattr(value, "get_weights"):
-        return {"architecture": json.loads(value.to_json()), "weights": array_checksum(*value.get_weights())}
+        # How a model was compiled is not what it computes: a trained model and the same model loaded from the
+        # cache (uncompiled) must give the same key.
+        architecture = {k: v for k, v in json.loads(value.to_json()).items() if k != "compile_config"}
+        return {"architecture": architecture, "weights": array_checksum(*value.get_weights())}
     if hasattr(value, "get_params"):
         return {"class": type(value).__name__, "params": {k: repr(v) for k, v in value.get_params().items()}}
     if isinstance(value, Mapping):

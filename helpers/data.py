@@ -15,7 +15,7 @@ import numpy as np
 __all__ = [
     "CLASS_NAMES", "DATA_DIR_ENV", "DEBIAN_DATA_DIR", "FASHION_MNIST_SHA256", "IMAGE_SHAPE", "TRAIN_SIZE",
     "TEST_SIZE", "DatasetError", "idx_bytes", "read_idx", "load_fashion_mnist",
-    "random_shifter", "random_shift_dataset",
+    "random_shifter", "random_shift_dataset", "VALIDATION_FRACTION", "validation_split",
 ]
 
 
@@ -297,6 +297,41 @@ def load_fashion_mnist(
     _verify_split(x_train, y_train, TRAIN_SIZE, "train")
     _verify_split(x_test, y_test, TEST_SIZE, "test")
     return (x_train, y_train), (x_test, y_test)
+
+
+#: The fraction of the training images, taken from their end, that forms the validation split.
+VALIDATION_FRACTION = 0.1
+
+
+def validation_split(n_train: int) -> slice:
+    """The validation split: the last ``VALIDATION_FRACTION`` of ``n_train`` training images.
+
+    The same rows as Keras's ``validation_split=VALIDATION_FRACTION`` (taken
+    from the end, before shuffling), so the autoencoders' early stopping and
+    the choice of settings look at the same images. They are the only images
+    whose labels may judge a setting; the test images are only scored.
+
+    Parameters
+    ----------
+    n_train : int
+        Number of training images.
+
+    Returns
+    -------
+    slice
+        ``slice(start, n_train)``.
+
+    Raises
+    ------
+    ValueError
+        If ``n_train`` leaves an empty split or an empty rest.
+    """
+    import math
+
+    start = int(math.floor(n_train * (1.0 - VALIDATION_FRACTION)))
+    if not 0 < start < n_train:
+        raise ValueError(f"n_train={n_train} is too small for a validation split of {VALIDATION_FRACTION}")
+    return slice(start, n_train)
 
 
 def random_shifter(max_shift: float, seed: int) -> Callable[[Any], Any]:

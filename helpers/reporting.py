@@ -79,13 +79,17 @@ PUBLISHED_DEEP_CLUSTERING: dict[str, dict[str, str]] = {
 _BENCHMARK_METRICS = ("acc", "nmi", "ari")
 
 
-def aggregate_benchmark(runs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+def aggregate_benchmark(runs: Sequence[Mapping[str, Any]], split: str = "test") -> dict[str, Any]:
     """Mean and standard deviation over seeds of each method's scores and time.
 
     Parameters
     ----------
     runs : sequence of mapping
         The ``results.json`` of each seed's run (same methods in each).
+    split : {"test", "validation"}
+        Which scores to aggregate: the test images' (the report's), or the
+        validation split's (the training images that may judge a setting;
+        rows without them, such as runs before the split was scored, are an error).
 
     Returns
     -------
@@ -104,10 +108,21 @@ def aggregate_benchmark(runs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     Raises
     ------
     ValueError
-        If ``runs`` is empty or the runs do not hold the same methods.
+        If ``runs`` is empty, the runs do not hold the same methods, ``split``
+        is unknown, or a row has no scores on the validation split asked for.
     """
     if not runs:
         raise ValueError("need at least one run to aggregate")
+    if split not in ("test", "validation"):
+        raise ValueError(f"split must be 'test' or 'validation', got {split!r}")
+
+    def scores(key: str, row: Mapping[str, Any]) -> Mapping[str, Any]:
+        if split == "test":
+            return row
+        if "validation" not in row:
+            raise ValueError(f"method {key!r} has no scores on the validation split")
+        return row["validation"]
+
     keys = list(_methods(runs[0]))
     for run in runs[1:]:
         if list(_methods(run)) != keys:
@@ -126,10 +141,11 @@ def aggregate_benchmark(runs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         methods[key] = {
             "label": rows[0]["label"],
             "group": rows[0].get("group", "assignment"),
-            **{metric: summary([row[metric] for row in rows]) for metric in _BENCHMARK_METRICS},
+            **{metric: summary([scores(key, row)[metric] for row in rows]) for metric in _BENCHMARK_METRICS},
             "fit_s": summary([total_fit_seconds(row) for row in rows]),
         }
     benchmark = {
+        "split": split,
         "seeds": [run.get("parameters", {}).get("SEED") for run in runs],
         "n_runs": len(runs),
         "total_s": summary([run.get("total_s", float("nan")) for run in runs]),
@@ -273,7 +289,10 @@ README_MARKERS = ("<!-- results:start -->", "<!-- results:end -->")
 
 
 def results_table_markdown(results: Mapping[str, Any]) -> str:
-    """A Markdown table of ``results["methods"]`` with the published figures beside them.
+    """A Markdown table of ``results["methods"]`` (test scores) with the published figures beside them.
+
+    Where rows hold scores on the validation split (``row["validation"]``), a
+    "validation ACC" column follows the test ACC ("-" for rows without).
 
     Parameters
     ----------
@@ -284,16 +303,20 @@ def results_table_markdown(results: Mapping[str, Any]) -> str:
     -------
     str
     """
+    methods = _methods(results)
+    # The validation split's ACC beside the test ACC, for runs that scored it.
+    validated = any("validation" in row for row in methods.values())
     rows = [
         [
-            row["label"], f"{row['acc']:.3f}", f"{row['nmi']:.3f}", f"{row['ari']:.3f}",
-            f"{row.get('silhouette', float('nan')):.3f}", f"{total_fit_seconds(row):.0f}",
+            row["label"], f"{row['acc']:.3f}",
+            *([f"{row['validation']['acc']:.3f}" if "validation" in row else "-"] if validated else []),
+            f"{row['nmi']:.3f}", f"{row['ari']:.3f}", f"{row.get('silhouette', float('nan')):.3f}", f"{total_fit_seconds(row):.0f}",
             str((row.get("published") or {}).get("acc", "-")), str((row.get("published") or {}).get("nmi", "-")).replace("--", "-"),
         ]
-        for row in _methods(results).values()
+        for row in methods.values()
     ]
-    header = ["method", "ACC", "NMI", "ARI", "silhouette", "fit (s)", "published ACC", "published NMI"]
-    lines = markdown_table(header, "lrrrrrrr", rows)
+    header = ["method", "ACC", *(["validation ACC"] if validated else []), "NMI", "ARI", "silhouette", "fit (s)", "published ACC", "published NMI"]
+    lines = markdown_table(header, "l" + "r" * (len(header) - 1), rows)
     supervised = results.get("supervised") or {}
     if supervised:
         references = [[row["label"], f"{row['acc']:.3f}", f"{row['fit_s']:.0f}"] for row in supervised.values()]

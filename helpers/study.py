@@ -17,6 +17,7 @@ import numpy as np
 
 from .cache import ArtifactCache, array_checksum, cache_spec
 from .evaluation import Stopwatch, benchmark_classifier, benchmark_clustering, score_row
+from .metrics import evaluate
 
 __all__ = ["Study", "GROUPS"]
 
@@ -54,15 +55,36 @@ class Study:
         self.results: dict[str, Any] = {"methods": {}}
         self._data: str | None = None
         self._y_test: np.ndarray | None = None
+        self._validation: slice | None = None
+        self._y_validation: np.ndarray | None = None
 
     def stage(self, name: str) -> Any:
         """A context manager that adds its wall time to stage ``name``."""
         return self.stopwatch(name)
 
-    def set_data(self, x_train: np.ndarray, y_test: np.ndarray) -> None:
-        """The training images (their checksum enters every cache key) and the test labels (for scoring only)."""
+    def set_data(self, x_train: np.ndarray, y_test: np.ndarray, validation: slice | None = None, y_validation: np.ndarray | None = None) -> None:
+        """The training images (their checksum enters every cache key) and the labels that score.
+
+        Parameters
+        ----------
+        x_train : numpy.ndarray
+            The training images.
+        y_test : numpy.ndarray
+            The test labels: they score every method, and judge nothing.
+        validation : slice, optional
+            The validation rows of the training images (see :func:`~helpers.data.validation_split`).
+        y_validation : numpy.ndarray, optional
+            Their labels, the only ones that may judge a setting; with them every
+            recorded row is also scored on the validation split.
+        """
+        if (validation is None) != (y_validation is None):
+            raise ValueError("validation and y_validation go together")
+        if validation is not None and len(range(*validation.indices(len(x_train)))) != len(y_validation):
+            raise ValueError(f"y_validation: {len(y_validation)} labels for the validation rows {validation}")
         self._data = array_checksum(x_train)
         self._y_test = np.asarray(y_test)
+        self._validation = validation
+        self._y_validation = None if y_validation is None else np.asarray(y_validation)
 
     @property
     def y_test(self) -> np.ndarray:
@@ -164,18 +186,28 @@ class Study:
         """
         with self.stage(key):
             row = benchmark_clustering(label, estimator, train_features, test_features, self.y_test, self.cache, key)
+        if self._validation is not None:
+            row["validation"] = self._validation_scores(row["estimator"].predict(train_features[self._validation]))
         return self.record(key, label, row, representation_s, group)
 
     def score(
         self, key: str, label: str, y_pred: np.ndarray, features: np.ndarray, fit_s: float, predict_s: float,
-        representation_s: float, group: str = "beyond",
+        representation_s: float, group: str = "beyond", y_pred_validation: np.ndarray | None = None,
     ) -> dict[str, Any]:
         """Score test predictions made outside scikit-learn (DEC, SCAN, ...), print and record the row.
 
-        See :func:`~helpers.evaluation.score_row`; ``features`` are the method's own test features.
+        See :func:`~helpers.evaluation.score_row`; ``features`` are the method's own test features;
+        ``y_pred_validation``, the method's clusters of the validation images, adds their scores.
         """
         row = score_row(label, self.y_test, y_pred, features, fit_s, predict_s)
+        if y_pred_validation is not None:
+            row["validation"] = self._validation_scores(y_pred_validation)
         return self.record(key, label, row, representation_s, group)
+
+    def _validation_scores(self, y_pred_validation: np.ndarray) -> dict[str, float]:
+        if self._y_validation is None:
+            raise ValueError("set_data was given no validation split")
+        return evaluate(self._y_validation, y_pred_validation)
 
     def classify(self, key: str, label: str, classifier: Any, x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray) -> dict[str, Any]:
         """A supervised reference (it uses the training labels): fit or load, score, print; stored under ``results["supervised"]``."""

@@ -268,3 +268,10 @@ def test_random_shifter_moves_each_image_on_its_own_and_repeats_with_its_seed():
     assert np.array_equal(helpers.random_shifter(0.0, seed=1)(batch).numpy(), batch)
     with pytest.raises(ValueError, match="max_shift"):
         helpers.random_shifter(1.0, seed=1)
+
+
+def test_the_validation_split_is_the_rows_keras_holds_out():
+    assert helpers.validation_split(60_000) == slice(54_000, 60_000)
+    assert helpers.validation_split(3_000) == slice(2_700, 3_000)  # a QUICK run's subset
+    with pytest.raises(ValueError, match="too small"):
+        helpers.validation_split(1)

@@ -76,6 +76,9 @@ def test_results_json_has_every_method(quick_run):
         assert row["fit_s"] > 0 and row["predict_s"] >= 0
         group = "comparison" if key in COMPARISONS else "beyond" if key in BEYOND else "assignment"
         assert row.get("group", "assignment") == group
+        # Every row is also scored on the validation split, the only labels that may judge a setting.
+        assert 0 <= row["validation"]["acc"] <= 1 and 0 <= row["validation"]["nmi"] <= 1
+    assert set(results["protocol"]) == {"fit", "validation", "test"} and "2,700-2,999" in results["protocol"]["validation"]
     assert list(results["supervised"]) == ["logreg_raw", "logreg_pca", "logreg_ae"]
     assert all(0 <= row["acc"] <= 1 for row in results["supervised"].values())
     assert results["parameters"]["QUICK"] is True

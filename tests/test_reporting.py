@@ -73,3 +73,32 @@ def test_the_shared_table_layout_aligns_columns_and_refuses_ragged_rows():
         r"\toprule", r"a & b \\", r"\midrule", r"x & 1 \\", r"\midrule", r"y & 2 \\", r"\bottomrule", r"\end{tabular}",
         r"\end{table}",
     ]
+
+
+def test_the_benchmark_aggregates_the_split_asked_for(results):
+    import copy
+
+    runs = []
+    for seed, shift in ((0, 0.0), (1, 0.1)):
+        run = copy.deepcopy(results)
+        run["parameters"]["SEED"] = seed
+        for row in run["methods"].values():
+            row["validation"] = {"acc": 0.3 + shift, "nmi": 0.2, "ari": 0.1}
+        runs.append(run)
+    validation = helpers.aggregate_benchmark(runs, split="validation")
+    assert validation["split"] == "validation" and validation["methods"]["ae_gmm"]["acc"]["values"] == [0.3, 0.4]
+    assert helpers.aggregate_benchmark(runs)["methods"]["ae_gmm"]["acc"]["values"] == [0.6, 0.6]
+    del runs[1]["methods"]["kmeans_raw"]["validation"]
+    with pytest.raises(ValueError, match="kmeans_raw"):
+        helpers.aggregate_benchmark(runs, split="validation")
+    with pytest.raises(ValueError, match="split"):
+        helpers.aggregate_benchmark(runs, split="train")
+
+
+def test_the_results_table_shows_the_validation_acc_only_for_runs_that_scored_it(results):
+    assert "validation ACC" not in helpers.results_table_markdown(results)
+    results["methods"]["ae_gmm"]["validation"] = {"acc": 0.5871, "nmi": 0.6, "ari": 0.4}
+    table = helpers.results_table_markdown(results).splitlines()
+    assert table[0].startswith("| method | ACC | validation ACC | NMI |")
+    assert table[2].startswith("| K-Means on raw pixels | 0.500 | - | 0.510 |")
+    assert table[3].startswith("| AE + GMM_v2 & co | 0.600 | 0.587 | 0.620 |")

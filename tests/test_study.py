@@ -38,6 +38,19 @@ def test_cache_spec_of_a_keras_model_holds_its_architecture_and_weights(blobs_au
     assert helpers.cache_spec(model=model)["model"]["weights"] != spec["weights"]
 
 
+def test_a_trained_model_and_the_same_model_loaded_from_the_cache_give_one_key(tmp_path):
+    import keras
+
+    keras.utils.set_random_seed(0)
+    autoencoder, _ = helpers.build_autoencoder(20, [8], 3)
+    autoencoder.compile(optimizer="adam", loss="mse")
+    autoencoder.fit(np.random.default_rng(0).random((64, 20)), np.random.default_rng(1).random((64, 20)), epochs=1, verbose=0)
+    cache = helpers.ArtifactCache(tmp_path, log=lambda line: None)
+    cache.fetch("model", {}, lambda: ({"model": autoencoder}, {}))
+    loaded = cache.fetch("model", {}, lambda: None)[0]["model"]  # saved and reloaded without its compilation
+    assert helpers.cache_spec(start=loaded) == helpers.cache_spec(start=autoencoder)
+
+
 def test_fit_or_load_trains_once_then_loads_and_keys_on_seed_and_data(study, tmp_path, blobs):
     calls = []
 
@@ -107,3 +120,25 @@ def test_fit_or_load_estimator_builds_one_kind_of_key_for_clusterers_and_classif
 def test_timed_returns_the_result_and_a_duration():
     result, seconds = helpers.timed(sum, [1, 2, 3])
     assert result == 6 and seconds >= 0
+
+
+def test_rows_are_scored_on_the_validation_split_when_the_study_has_one(tmp_path, blobs):
+    x_train, y_train, x_test, y_test = blobs
+    validation = helpers.validation_split(len(x_train))
+    study = helpers.Study(tmp_path / "cache", seed=0, log=lambda line: None)
+    study.set_data(x_train, y_test, validation, y_train[validation])
+    row = study.cluster("km", "K-Means", KMeans(4, n_init=2, random_state=0), x_train, x_test)
+    expected = helpers.evaluate(y_train[validation], row["estimator"].predict(x_train[validation]))
+    assert row["validation"] == expected and row["validation"]["acc"] > 0.95
+    wrong = (y_train[validation] + 1) % 4  # every validation image in another cluster than its class's neighbours
+    scored = study.score("other", "Other", y_test, x_test, 1.0, 0.1, 0.0, y_pred_validation=wrong)
+    assert scored["validation"] == helpers.evaluate(y_train[validation], wrong)
+    with pytest.raises(ValueError, match="go together"):
+        study.set_data(x_train, y_test, validation)
+    with pytest.raises(ValueError, match="y_validation"):
+        study.set_data(x_train, y_test, validation, y_train[:3])
+    no_split = helpers.Study(tmp_path / "cache2", seed=0, log=lambda line: None)
+    no_split.set_data(x_train, y_test)
+    assert "validation" not in no_split.cluster("km", "K", KMeans(4, n_init=1, random_state=0), x_train, x_test)
+    with pytest.raises(ValueError, match="no validation split"):
+        no_split.score("s", "S", y_test, x_test, 1.0, 0.1, 0.0, y_pred_validation=y_test)
