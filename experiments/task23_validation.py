@@ -4,7 +4,7 @@ and 3 stronger, judged on the validation split only?
 Usage: python experiments/task23_validation.py VARIANT [VARIANT ...] [--seeds 0 1]
 Variants: notebook (the notebook's Task 2 autoencoder), shift10 / shift15 (the same network trained on images shifted
 at random by up to 10% / 15% of their size), and with a suffix _e20 / _e45 another number of epochs, _z16 a 16-number
-code. Each autoencoder is fitted as the notebook fits it: on the first 54,000 training images, the last 6,000 (the
+code, _dec the DEC encoder's hidden layers (500-500-2000) instead of 512-256. Each autoencoder is fitted as the notebook fits it: on the first 54,000 training images, the last 6,000 (the
 notebook's validation_split=0.1) watched by early stopping. K-Means (n_init 10) and Gaussian mixtures are then fitted
 on the codes of all 60,000 training images, as in the notebook, and scored on the labels of the 6,000 validation
 images only: the test images are neither predicted nor scored here. One JSON line per variant, seed and clustering.
@@ -30,8 +30,9 @@ def train_codes(variant: str, seed: int, x_train: np.ndarray) -> tuple[np.ndarra
     max_shift = {"notebook": 0.0, "shift10": 0.1, "shift15": 0.15}[parts[0]]
     epochs = next((int(p[1:]) for p in parts if p.startswith("e")), 30)
     latent = next((int(p[1:]) for p in parts if p.startswith("z")), 10)
+    hidden = [500, 500, 2000] if "dec" in parts else [512, 256]
     helpers.set_seed(seed)
-    autoencoder, encoder = helpers.build_autoencoder(784, [512, 256], latent)
+    autoencoder, encoder = helpers.build_autoencoder(784, hidden, latent)
     n_fit = 54_000
     steps = math.ceil(n_fit / 256)
     schedule = keras.optimizers.schedules.CosineDecay(1e-3, decay_steps=epochs * steps)
