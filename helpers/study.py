@@ -121,9 +121,6 @@ class Study:
         ValueError
             If :meth:`set_data` has not been called.
         """
-        if self._data is None:
-            raise ValueError("call set_data(x_train, y_test) before fit_or_load")
-
         def train_objects() -> tuple[dict[str, Any], dict[str, Any]]:
             objects, info = train()
             return (objects if isinstance(objects, dict) else {"model": objects}), info
@@ -138,12 +135,12 @@ class Study:
         be. Returns a :class:`~helpers.cache.PendingEntry`, whose ``result()``
         waits for it.
         """
-        if self._data is None:
-            raise ValueError("call set_data(x_train, y_test) before fit_or_load_in_background")
         spec = self._spec({"args": list(args), **kwargs})
         return self.cache.fetch_in_background(name, spec, train, *args, **kwargs)
 
     def _spec(self, spec: Mapping[str, Any]) -> dict[str, Any]:
+        if self._data is None:
+            raise ValueError("call set_data(x_train, y_test) before training: the training images' checksum is part of every key")
         return cache_spec(**{"seed": self.seed, **spec, "data": self._data})
 
     def record(self, key: str, label: str, row: Mapping[str, Any], representation_s: float, group: str = "assignment") -> dict[str, Any]:
