@@ -1,8 +1,8 @@
 """Multi-seed benchmark: run main.ipynb headless for several seeds and aggregate the scores.
 
 Usage (from the repository root; `make bench` runs the default):
-    .venv/bin/python benchmark.py                 # seeds 0 1 2, every model trained afresh
-    .venv/bin/python benchmark.py --seeds 0 1 2 3 4 --use-cache -p EPOCHS 40
+    .venv/bin/python benchmark.py                 # the headline: seeds 10-14, every model trained afresh
+    .venv/bin/python benchmark.py --seeds 0 1 2 --use-cache -p EPOCHS 40
     .venv/bin/python benchmark.py --aggregate-only  # re-aggregate the runs already in results/runs/
     .venv/bin/python benchmark.py --aggregate-only --split validation --output /tmp/v.json --readme ""
                                                     # their scores on the validation split, which may judge settings
@@ -26,11 +26,13 @@ from tqdm.auto import tqdm
 import helpers
 
 REPO = Path(__file__).resolve().parent
+HEADLINE_SEEDS = [10, 11, 12, 13, 14]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    # The headline's seeds: none of them is one of helpers.DEVELOPMENT_SEEDS, on whose runs settings were chosen.
+    parser.add_argument("--seeds", type=int, nargs="+", default=HEADLINE_SEEDS)
     parser.add_argument("--output", type=Path, default=REPO / "results" / "benchmark.json")
     parser.add_argument("--runs-dir", type=Path, default=REPO / "results" / "runs")
     parser.add_argument("--use-cache", action="store_true", help="load cached models (default: RETRAIN, so times are real)")

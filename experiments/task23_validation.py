@@ -1,7 +1,7 @@
 """Exploration for issue 34 (not part of the study): which dense autoencoder and clustering of its codes make Tasks 2
 and 3 stronger, judged on the validation split only?
 
-Usage: python experiments/task23_validation.py VARIANT [VARIANT ...] [--seeds 0 1]
+Usage: python experiments/task23_validation.py VARIANT [VARIANT ...] [--seeds 0 1] [--clusterings NAME ...]
 Variants: notebook (the notebook's Task 2 autoencoder), shift10 / shift15 (the same network trained on images shifted
 at random by up to 10% / 15% of their size), and with a suffix _e20 / _e45 another number of epochs, _z16 a 16-number
 code, _dec the DEC encoder's hidden layers (500-500-2000) instead of 512-256. Each autoencoder is fitted as the notebook fits it: on the first 54,000 training images, the last 6,000 (the
@@ -60,10 +60,34 @@ def clusterings(seed: int):
     yield "gmm_full", lambda: GaussianMixture(10, covariance_type="full", random_state=seed), False
     yield "gmm_full_n4", lambda: GaussianMixture(10, covariance_type="full", n_init=4, random_state=seed), False
     yield "gmm_full_kmeans_init", lambda: GaussianMixture(10, covariance_type="full", init_params="k-means++", random_state=seed), False
+    # The notebook's Task 3: covariance type and n_init chosen by BIC on the training codes, from either initialisation.
+    for suffix, init_params in (("", "kmeans"), ("_kpp", "k-means++")):
+        yield f"gmm_bic{suffix}", lambda init_params=init_params: BicSelectedMixture(seed, init_params), False
+
+
+class BicSelectedMixture:
+    """A Gaussian mixture whose settings helpers.select_gmm_by_bic chooses on the codes it is fitted to, as Task 3's."""
+
+    def __init__(self, seed: int, init_params: str):
+        self.seed, self.init_params = seed, init_params
+
+    def fit(self, codes):
+        from sklearn.mixture import GaussianMixture
+
+        self.settings, _ = helpers.select_gmm_by_bic(codes, 10, n_inits=(1, 4), seed=self.seed, init_params=self.init_params)
+        self.model = GaussianMixture(10, **self.settings, random_state=self.seed).fit(codes)
+        return self
+
+    def predict(self, codes):
+        return self.model.predict(codes)
 
 
 def main() -> None:
     args = sys.argv[1:]
+    chosen = None
+    if "--clusterings" in args:
+        chosen = set(args[args.index("--clusterings") + 1:])
+        args = args[: args.index("--clusterings")]
     seeds = [int(s) for s in args[args.index("--seeds") + 1:]] if "--seeds" in args else [0, 1]
     variants = args[: args.index("--seeds")] if "--seeds" in args else args
     (train_images, y_train), _ = helpers.load_fashion_mnist()
@@ -73,6 +97,8 @@ def main() -> None:
         for seed in seeds:
             codes, train_s = train_codes(variant, seed, x_train)
             for name, make, standardise in clusterings(seed):
+                if chosen is not None and name not in chosen:
+                    continue
                 features = (codes - codes.mean(0)) / codes.std(0) if standardise else codes
                 start = time.perf_counter()
                 model = make().fit(features)
@@ -82,6 +108,7 @@ def main() -> None:
                     "variant": variant, "seed": seed, "clustering": name, "split": "validation",
                     "acc": round(scores["acc"], 4), "nmi": round(scores["nmi"], 4), "train_s": round(train_s, 1),
                     "cluster_s": round(time.perf_counter() - start, 1),
+                    **({"settings": model.settings} if hasattr(model, "settings") else {}),
                 }), flush=True)
 
 

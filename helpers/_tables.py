@@ -18,6 +18,15 @@ def mean_sd(summary: Mapping[str, Any], digits: int, form: str) -> str:
     return f"{summary['mean']:.{digits}f}{PLUS_MINUS[form]}{summary['std']:.{digits}f}"
 
 
+def worst_seed(summary: Mapping[str, Any], seeds: Sequence[int], digits: int) -> str:
+    """``"0.512 (seed 12)"``: the lowest of a summary's per-seed ``values``, and its seed."""
+    values = summary["values"]
+    if len(values) != len(seeds):
+        raise ValueError(f"seeds must give one seed per value: {len(seeds)} seeds for {len(values)} values")
+    lowest = min(range(len(values)), key=values.__getitem__)
+    return f"{values[lowest]:.{digits}f} (seed {seeds[lowest]})"
+
+
 def markdown_table(header: Sequence[str], align: str, rows: Sequence[Sequence[str]]) -> list[str]:
     """The lines of a Markdown table; ``align`` holds one ``l`` or ``r`` per column."""
     if len(align) != len(header) or any(len(row) != len(header) for row in rows):

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from .data import IMAGE_SHAPE
+from .evaluation import GMM_INITIALISATIONS
 from .reporting import update_readme_results
 
 __all__ = [
@@ -33,6 +34,7 @@ NOTEBOOK_PARAMETERS: dict[str, tuple[str, Any, Any]] = {
     "HIDDEN_UNITS": ("int_list", 1, None),
     "BATCH_SIZE": ("int", 1, None),
     "KMEANS_N_INIT": ("int", 1, None),
+    "GMM_INIT": ("choice", None, GMM_INITIALISATIONS),
     "CONV_EPOCHS": ("int", 1, None),
     "OUTPUT_DIR": ("folder_or_none", None, None),
     "CACHE_DIR": ("folder", None, None),

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 import helpers
+from helpers._tables import worst_seed
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -32,6 +33,31 @@ def test_aggregate_gives_mean_and_sample_std_per_method():
     assert helpers.aggregate_benchmark([run(0, 0.4, 10.0)])["methods"]["kmeans_raw"]["acc"]["std"] == 0.0
 
 
+def test_the_seeds_say_whether_they_chose_settings():
+    assert helpers.describe_seeds([10, 11]) == "seeds 10, 11, none used in choosing a setting"
+    assert "development seeds" in helpers.describe_seeds([0, 1]) and "2, 3 are development" in helpers.describe_seeds([2, 3, 12])
+
+
+def test_the_worst_seed_and_the_validation_scores_follow_the_runs():
+    runs = [run(10, 0.6, 1.0), run(11, 0.5, 1.0), run(12, 0.7, 1.0)]
+    for value, current in zip((0.61, 0.52, 0.72), runs):
+        for row in current["methods"].values():
+            row["validation"] = {"acc": value, "nmi": 0.6, "ari": 0.4}
+    benchmark = helpers.aggregate_benchmark(runs)
+    assert benchmark["methods"]["kmeans_raw"]["validation"]["acc"]["values"] == [0.61, 0.52, 0.72]
+    markdown = helpers.benchmark_table_markdown(benchmark)
+    assert "| K-Means on raw pixels | 0.600 ± 0.100 | 0.500 (seed 11) | 0.500 ± 0.000 | 0.300 ± 0.000 | 0.617 |" in markdown
+    macros = helpers.benchmark_macros_latex(benchmark)
+    assert r"\newcommand{\BenchAccWorstKmeansRaw}{0.500}" in macros and r"\newcommand{\BenchValAccKmeansRaw}{0.617}" in macros
+    assert r"\newcommand{\BenchSeeds}{seeds 10, 11, 12, none used in choosing a setting}" in macros
+    assert r"\newcommand{\BenchBestMethod}{Shifted AE + UMAP + GMM (N2D)}" in macros and r"\newcommand{\BenchBestKey}{NTwoD}" in macros
+    # One run without validation scores: the column goes, rather than averaging over fewer runs.
+    del runs[0]["methods"]["kmeans_raw"]["validation"]
+    assert "validation" not in helpers.aggregate_benchmark(runs)["methods"]["kmeans_raw"]
+    with pytest.raises(ValueError, match="one seed per value"):
+        worst_seed({"values": [0.1, 0.2]}, [10], 3)
+
+
 def test_aggregate_names_each_distinct_processor_of_its_runs():
     fast = {"processor": "CPU A", "instruction_sets": ["avx2", "avx512f"], "logical_cpus": 2}
     slow = {"processor": "CPU A", "instruction_sets": ["avx2"], "logical_cpus": 2}
@@ -54,10 +80,11 @@ def test_aggregate_rejects_no_runs_and_mismatched_methods():
 def test_benchmark_tables_show_mean_std_and_the_published_figures(tmp_path):
     benchmark = helpers.aggregate_benchmark([run(0, 0.4, 10.0), run(1, 0.5, 20.0, total_s=840.0)])
     markdown = helpers.benchmark_table_markdown(benchmark)
-    assert "| K-Means on raw pixels | 0.450 ± 0.071 |" in markdown
+    assert "| K-Means on raw pixels | 0.450 ± 0.071 | 0.400 (seed 0) |" in markdown
+    assert "validation ACC" not in markdown  # these runs did not score the validation split
     assert "| N2D (McConville et al., 2019) | 0.672 | 0.684 |" in markdown
     latex = helpers.benchmark_table_latex(benchmark)
-    assert r"0.450\,$\pm$\,0.071" in latex and "seeds 0, 1" in latex and r"\end{tabular}" in latex
+    assert r"0.450\,$\pm$\,0.071 & 0.400 (seed 0)" in latex and "seeds 0, 1" in latex and r"\end{tabular}" in latex
     assert "N2D" in latex and "K-Means on raw pixels" not in helpers.benchmark_table_latex(benchmark, groups=("beyond",))
     path = tmp_path / "benchmark.json"
     path.write_text(json.dumps(benchmark))
@@ -65,7 +92,7 @@ def test_benchmark_tables_show_mean_std_and_the_published_figures(tmp_path):
     readme.write_text("intro\n<!-- benchmark:start -->\nold\n<!-- benchmark:end -->\nrest\n")
     helpers.update_readme_benchmark(path, readme)
     text = readme.read_text()
-    assert "old" not in text and "2 runs (seeds 0, 1)" in text and text.startswith("intro\n") and text.endswith("rest\n")
+    assert "old" not in text and "2 runs (seeds 0, 1, development seeds" in text and text.startswith("intro\n") and text.endswith("rest\n")
     assert "0.450 ± 0.071" in text
     assert "12.0 ± 2.8 min on the CPU (by seed: 10.0, 14.0); processor not recorded." in text
     written = helpers.write_report_inputs(_results_file(tmp_path), tmp_path / "report", path)
@@ -136,6 +163,15 @@ def test_the_scan_heads_are_summarised_when_every_run_records_them(tmp_path):
     assert r"\newcommand{\BenchScanMostAgreeingAcc}{0.550}" in macros and r"\newcommand{\BenchScanBestHeadAcc}{0.800}" in macros
 
 
+def test_the_headline_benchmark_runs_seeds_that_chose_nothing():
+    import benchmark as benchmark_script
+
+    assert len(benchmark_script.HEADLINE_SEEDS) >= 5
+    assert not set(benchmark_script.HEADLINE_SEEDS) & set(helpers.DEVELOPMENT_SEEDS)
+    committed = json.loads((REPO / "results" / "benchmark.json").read_text())
+    assert committed["seeds"] == benchmark_script.HEADLINE_SEEDS and committed["parameters"]["retrain"] is True
+
+
 def test_aggregate_only_reads_the_saved_runs_and_trains_nothing(tmp_path):
     import benchmark as benchmark_script
 
@@ -171,7 +207,7 @@ def test_readme_without_benchmark_markers_is_an_error(tmp_path):
 
 
 @pytest.mark.parametrize("benchmark_name, runs_name", [
-    ("benchmark.json", "runs"), ("benchmark-avx512.json", "runs-avx512"),
+    ("benchmark.json", "runs"), ("benchmark-development-seeds.json", "runs-development-seeds"), ("benchmark-avx512.json", "runs-avx512"),
     ("benchmark-avx2-2026-12-02.json", "runs-avx2-2026-12-02"),
 ])
 def test_committed_benchmarks_are_the_aggregates_of_their_committed_runs(benchmark_name, runs_name):

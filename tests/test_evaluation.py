@@ -60,6 +60,26 @@ def test_gmm_selection_prefers_full_covariance_for_elongated_clusters():
     assert bic[best["covariance_type"]][best["n_init"]] == pytest.approx(min(min(r.values()) for r in bic.values()), rel=1e-3)
     # With equal BIC, fewer initialisations win.
     assert best["n_init"] == 1
+    assert best["init_params"] == "kmeans"
+
+
+def test_gmm_selection_passes_its_initialisation_to_every_candidate(monkeypatch):
+    from sklearn import mixture
+
+    seen = []
+    real = mixture.GaussianMixture
+
+    class Recording(real):
+        def fit(self, x, y=None):
+            seen.append(self.init_params)
+            return super().fit(x, y)
+
+    monkeypatch.setattr(mixture, "GaussianMixture", Recording)
+    codes = np.random.default_rng(0).normal(size=(200, 2))
+    best, _ = helpers.select_gmm_by_bic(codes, 2, covariance_types=("full", "diag"), n_inits=(1,), init_params="k-means++")
+    assert seen == ["k-means++", "k-means++"] and best["init_params"] == "k-means++"
+    with pytest.raises(ValueError, match="init_params"):
+        helpers.select_gmm_by_bic(codes, 2, init_params="kmeans+")
 
 
 def test_stopwatch_accumulates_stages():
