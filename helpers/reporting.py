@@ -425,9 +425,11 @@ def update_readme_results(results_path: str | os.PathLike, readme_path: str | os
     parameters = results.get("parameters", {})
     loaded = (results.get("cache") or {}).get("loaded") or []
     cache_note = f"; {len(loaded)} models loaded from the cache, with the fit times of their training" if loaded else ""
+    seed = parameters.get("SEED", "?")
+    seed_note = " (a development seed: settings were chosen looking at its runs)" if seed in DEVELOPMENT_SEEDS else ""
     body = (
         f"Test set ({parameters.get('n_test', '?')} images), models fitted on "
-        f"{parameters.get('n_train', '?')} training images, seed {parameters.get('SEED', '?')}; "
+        f"{parameters.get('n_train', '?')} training images, seed {seed}{seed_note}; "
         f"fit time includes training the autoencoder. Whole notebook: "
         f"{results.get('total_s', float('nan')):.0f} s on the {results.get('device', '?')} "
         f"({describe_machine(results.get('machine'))}), peak memory "

@@ -13,6 +13,10 @@ def test_latex_table_rows_bold_best_and_escaping(results):
     # Fit time includes the autoencoder; best values in bold; LaTeX specials escaped.
     assert r"AE + GMM\_v2 \& co & \textbf{0.600} & \textbf{0.620} & \textbf{0.450} & 302.0 & -- & -- \\" in table
     assert "10,000 Fashion-MNIST test images" in table and "60,000 training images" in table
+    # A published figure above the best of a column takes its bold away (the upper end of a range counts).
+    results["methods"]["kmeans_raw"]["published"] = {"acc": "0.48", "nmi": "0.50--0.64"}
+    table = helpers.results_table_latex(results)
+    assert r"AE + GMM\_v2 \& co & \textbf{0.600} & 0.620 & \textbf{0.450} & 302.0 & -- & -- \\" in table
 
 
 def test_latex_macro_names_are_letters_only():
@@ -25,8 +29,11 @@ def test_latex_macro_names_are_letters_only():
 
 def test_report_macros_quote_the_results(results):
     results = {**results, "autoencoder": {"epochs_run": 42, "parameters": 1075482}, "stages_s": {"autoencoder_fit": 250.4},
-               "gmm_selection": {"covariance_type": "full", "n_init": 3}}
+               "gmm_selection": {"covariance_type": "full", "n_init": 3},
+               "deep_clustering": {"dec": {"converged": False}, "idec": {"converged": True}}}
     macros = helpers.report_macros_latex(results)
+    assert r"\newcommand{\DecStopped}{stopped at its epoch cap}" in macros and r"\newcommand{\IdecStopped}{converged}" in macros
+    assert r"\newcommand{\GmmInitialisations}{3 initialisations}" in macros and r"\newcommand{\GmmInit}{kmeans}" in macros
     for expected in [r"\newcommand{\AccKmeansRaw}{0.500}", r"\newcommand{\NmiAeGmm}{0.620}",
                      r"\newcommand{\FitAeGmm}{302}", r"\newcommand{\NTest}{10,000}", r"\newcommand{\EpochsRun}{42}",
                      r"\newcommand{\AeParams}{1,075,482}", r"\newcommand{\TotalMinutes}{8.0}",

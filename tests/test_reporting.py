@@ -29,6 +29,7 @@ def test_readme_block_is_replaced_and_the_rest_kept(tmp_path, results):
     assert text.startswith("# Title\n") and text.endswith("\n\nTail text.\n") and "old" not in text
     assert "| K-Means on raw pixels | 0.500 | 0.510 | 0.350 | 0.120 | 10 | 0.48 | 0.50-0.52 |" in text
     assert "480 s on the CPU (processor not recorded)" in text
+    assert "seed 0 (a development seed: settings were chosen looking at its runs);" in text
     helpers.update_readme_results(results_path, readme)  # idempotent
     assert readme.read_text() == text
     assert "cache" not in text
@@ -36,6 +37,9 @@ def test_readme_block_is_replaced_and_the_rest_kept(tmp_path, results):
     results_path = helpers.write_results({**results, "cache": {"loaded": ["autoencoder", "umap"]}}, results_path)
     helpers.update_readme_results(results_path, readme)
     assert "2 models loaded from the cache, with the fit times of their training" in readme.read_text()
+    results_path = helpers.write_results({**results, "parameters": {**results["parameters"], "SEED": 12}}, results_path)
+    helpers.update_readme_results(results_path, readme)
+    assert "seed 12;" in readme.read_text() and "development" not in readme.read_text()
 
 
 def test_readme_without_markers_is_an_error(tmp_path, results):
