@@ -84,7 +84,7 @@ def test_benchmark_tables_show_mean_std_and_the_published_figures(tmp_path):
     assert "validation ACC" not in markdown  # these runs did not score the validation split
     assert "| N2D (McConville et al., 2019) | 0.672 | 0.684 |" in markdown
     latex = helpers.benchmark_table_latex(benchmark)
-    assert r"0.450\,$\pm$\,0.071 & 0.400 (seed 0)" in latex and "seeds 0, 1" in latex and r"\end{tabular}" in latex
+    assert r"0.450\,$\pm$\,0.071 & 0.400\,(0)" in latex and "seeds 0, 1" in latex and r"\end{tabular}" in latex
     assert "N2D" in latex and "K-Means on raw pixels" not in helpers.benchmark_table_latex(benchmark, groups=("beyond",))
     path = tmp_path / "benchmark.json"
     path.write_text(json.dumps(benchmark))

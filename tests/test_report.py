@@ -197,3 +197,11 @@ def test_a_complete_results_file_passes_the_check(results):
     import helpers
 
     helpers.check_report_results(results, (REPO / "report" / "main.tex").read_text())
+
+
+def test_the_conclusions_claim_holds_in_the_committed_results():
+    """The conclusion says that clustering the codes raised the accuracy over K-Means on the pixels."""
+    methods = json.loads((REPO / "results.json").read_text())["methods"]
+    assert methods["ae_kmeans"]["acc"] > methods["kmeans_raw"]["acc"]
+    assert methods["ae_gmm"]["acc"] > methods["kmeans_raw"]["acc"]
+    assert "raised the accuracy from" in (REPO / "report" / "main.tex").read_text()
