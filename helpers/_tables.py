@@ -18,13 +18,17 @@ def mean_sd(summary: Mapping[str, Any], digits: int, form: str) -> str:
     return f"{summary['mean']:.{digits}f}{PLUS_MINUS[form]}{summary['std']:.{digits}f}"
 
 
-def worst_seed(summary: Mapping[str, Any], seeds: Sequence[int], digits: int) -> str:
-    """``"0.512 (seed 12)"``: the lowest of a summary's per-seed ``values``, and its seed."""
+#: How the worst seed's value and the seed are joined, per output format (LaTeX's is narrower, for the page width).
+WORST_SEED = {"markdown": "{value} (seed {seed})", "latex": r"{value}\,({seed})"}
+
+
+def worst_seed(summary: Mapping[str, Any], seeds: Sequence[int], digits: int, form: str = "markdown") -> str:
+    """``"0.512 (seed 12)"`` (Markdown) or ``0.512\\,(12)`` (LaTeX): the lowest of a summary's per-seed ``values``, and its seed."""
     values = summary["values"]
     if len(values) != len(seeds):
         raise ValueError(f"seeds must give one seed per value: {len(seeds)} seeds for {len(values)} values")
     lowest = min(range(len(values)), key=values.__getitem__)
-    return f"{values[lowest]:.{digits}f} (seed {seeds[lowest]})"
+    return WORST_SEED[form].format(value=f"{values[lowest]:.{digits}f}", seed=seeds[lowest])
 
 
 def markdown_table(header: Sequence[str], align: str, rows: Sequence[Sequence[str]]) -> list[str]:
