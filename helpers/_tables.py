@@ -55,7 +55,9 @@ def latex_table(
     *,
     caption: str | None = None,
     label: str | None = None,
-    small: bool = False,
+    size: str | None = None,
+    column_sep: str | None = None,
+    placement: str = "t",
     comment: str | None = None,
 ) -> str:
     r"""A booktabs ``tabular``, in a ``table`` float when it has a ``caption``.
@@ -70,8 +72,12 @@ def latex_table(
         Groups of rows (each a sequence of cells), separated by ``\midrule``.
     caption, label : str, optional
         Put the tabular in a ``table`` float with this caption and label.
-    small : bool
-        Set the tabular in ``\small``.
+    size : str, optional
+        A LaTeX font size command's name (``"small"``, ``"footnotesize"``) for the tabular.
+    column_sep : str, optional
+        The space between columns (``\tabcolsep``, e.g. ``"3pt"``).
+    placement : str
+        The float's placement options (``"tbp"`` lets a tall table have a page of its own).
     comment : str, optional
         A LaTeX comment line above everything (without the ``%``).
 
@@ -82,10 +88,12 @@ def latex_table(
     """
     lines = [f"% {comment}"] if comment else []
     if caption is not None:
-        lines += [r"\begin{table}[t]", r"\centering", rf"\caption{{{caption}}}"]
+        lines += [rf"\begin{{table}}[{placement}]", r"\centering", rf"\caption{{{caption}}}"]
         lines += [rf"\label{{{label}}}"] if label else []
-    if small:
-        lines.append(r"\small")
+    if size:
+        lines.append(rf"\{size}")
+    if column_sep:
+        lines.append(rf"\setlength{{\tabcolsep}}{{{column_sep}}}")
     lines += [rf"\begin{{tabular}}{{{column_spec}}}", r"\toprule", *header, r"\midrule"]
     for index, section in enumerate(sections):
         if index:

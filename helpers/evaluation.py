@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .metrics import evaluate, silhouette
+from .metrics import evaluate, matched_confusion, silhouette
 from .cache import cache_spec
 
 __all__ = [
@@ -318,11 +318,13 @@ def score_row(
     Returns
     -------
     dict
-        ``acc``, ``nmi``, ``ari``, ``silhouette``, ``fit_s``, ``predict_s``, ``y_pred``.
+        ``acc``, ``nmi``, ``ari``, ``silhouette``, ``fit_s``, ``predict_s``, ``y_pred``
+        and ``confusion`` (:func:`~helpers.metrics.matched_confusion`, which the report's sentences read).
     """
     y_pred = np.asarray(y_pred)
     scores = evaluate(y_test, y_pred)
     scores["silhouette"] = silhouette(features, y_pred)
+    scores["confusion"] = matched_confusion(y_test, y_pred)
     print(
         f"{name:<34}{fit_s:>8.1f}{predict_s:>8.2f}{scores['acc']:>8.3f}{scores['nmi']:>8.3f}"
         f"{scores['ari']:>8.3f}{scores['silhouette']:>8.3f}"

@@ -15,21 +15,19 @@ from .metrics import SILHOUETTE_SAMPLE_SIZE
 from .environment import describe_machine
 from .evaluation import _em_state
 from ._tables import latex_row, latex_table, mean_sd, worst_seed
-from .reporting import PUBLISHED_DEEP_CLUSTERING, _methods, budget_verdict, describe_seeds, total_fit_seconds
+from .reporting import PUBLISHED_DEEP_CLUSTERING, _methods, budget_verdict, describe_confusion, describe_seeds, total_fit_seconds
 
 __all__ = [
-    "benchmark_macros_latex", "benchmark_table_latex", "results_table_latex", "latex_macro_name",
+    "benchmark_macros_latex", "results_table_latex", "REPRESENTATIONS", "representation_of", "latex_macro_name",
     "report_macros_latex", "architecture_table_latex", "comparisons_table_latex", "write_report_inputs",
     "ReportInputError", "REPORT_METHOD_FIELDS", "REPORT_SECTION_FIELDS", "REPORT_SOURCES", "check_report_results",
     "build_report",
 ]
 
 
-def benchmark_macros_latex(benchmark: Mapping[str, Any], prefix: str = "Bench") -> str:
+def benchmark_macros_latex(benchmark: Mapping[str, Any]) -> str:
     r"""``\newcommand`` definitions of the benchmark's figures for the report's text.
 
-    The names below are for the default ``prefix``; another (letters only, e.g.
-    ``"SecondBench"`` for a benchmark on a second kind of machine) replaces ``Bench``.
     Per method: ``\BenchAcc<Name>``, ``\BenchNmi<Name>`` (mean, 3 decimals)
     and ``\BenchAccSd<Name>``, ``\BenchNmiSd<Name>`` (standard deviation),
     ``\BenchAccWorst<Name>`` (the worst seed's) and, where the runs scored the
@@ -41,64 +39,33 @@ def benchmark_macros_latex(benchmark: Mapping[str, Any], prefix: str = "Bench") 
     (:func:`budget_verdict` against :data:`TIME_BUDGET_MINUTES`); where
     recorded, the SCAN heads' mean test accuracies ``\BenchScanMostAgreeingAcc``,
     ``\BenchScanMeanHeadAcc``, ``\BenchScanBestHeadAcc``, ``\BenchScanWorstHeadAcc``.
-
-    Raises
-    ------
-    ValueError
-        If ``prefix`` is not made of ASCII letters (LaTeX macro names are).
     """
-    if not (prefix.isascii() and prefix.isalpha()):
-        raise ValueError(f"prefix must be ASCII letters only, got {prefix!r}")
     lines = [r"% Generated from a benchmark.json by helpers.write_report_inputs; do not edit."]
     for key, row in _methods(benchmark).items():
         name = latex_macro_name(key)
         for metric in ("acc", "nmi"):
             label = metric.capitalize()
-            lines.append(rf"\newcommand{{\{prefix}{label}{name}}}{{{row[metric]['mean']:.3f}}}")
-            lines.append(rf"\newcommand{{\{prefix}{label}Sd{name}}}{{{row[metric]['std']:.3f}}}")
-        lines.append(rf"\newcommand{{\{prefix}AccWorst{name}}}{{{min(row['acc']['values']):.3f}}}")
+            lines.append(rf"\newcommand{{\Bench{label}{name}}}{{{row[metric]['mean']:.3f}}}")
+            lines.append(rf"\newcommand{{\Bench{label}Sd{name}}}{{{row[metric]['std']:.3f}}}")
+        lines.append(rf"\newcommand{{\BenchAccWorst{name}}}{{{min(row['acc']['values']):.3f}}}")
         if "validation" in row:
-            lines.append(rf"\newcommand{{\{prefix}ValAcc{name}}}{{{row['validation']['acc']['mean']:.3f}}}")
+            lines.append(rf"\newcommand{{\BenchValAcc{name}}}{{{row['validation']['acc']['mean']:.3f}}}")
     best_key, best = max(_methods(benchmark).items(), key=lambda item: item[1]["acc"]["mean"])
-    lines.append(rf"\newcommand{{\{prefix}BestMethod}}{{{_latex_escape(best['label'])}}}")
-    lines.append(rf"\newcommand{{\{prefix}BestKey}}{{{latex_macro_name(best_key)}}}")
-    lines.append(rf"\newcommand{{\{prefix}Runs}}{{{benchmark['n_runs']}}}")
-    lines.append(rf"\newcommand{{\{prefix}Seeds}}{{{_latex_escape(describe_seeds(benchmark['seeds']))}}}")
-    lines.append(rf"\newcommand{{\{prefix}Minutes}}{{{benchmark['total_s']['mean'] / 60:.1f}}}")
+    lines.append(rf"\newcommand{{\BenchBestMethod}}{{{_latex_escape(best['label'])}}}")
+    lines.append(rf"\newcommand{{\BenchBestKey}}{{{latex_macro_name(best_key)}}}")
+    lines.append(rf"\newcommand{{\BenchRuns}}{{{benchmark['n_runs']}}}")
+    lines.append(rf"\newcommand{{\BenchSeeds}}{{{_latex_escape(describe_seeds(benchmark['seeds']))}}}")
+    lines.append(rf"\newcommand{{\BenchMinutes}}{{{benchmark['total_s']['mean'] / 60:.1f}}}")
     run_minutes = [seconds / 60 for seconds in benchmark["total_s"]["values"]]
-    lines.append(rf"\newcommand{{\{prefix}SlowestMinutes}}{{{max(run_minutes):.1f}}}")
+    lines.append(rf"\newcommand{{\BenchSlowestMinutes}}{{{max(run_minutes):.1f}}}")
     machines = "; ".join(benchmark.get("machines") or ["processor not recorded"])
-    lines.append(rf"\newcommand{{\{prefix}Machines}}{{{_latex_escape(machines)}}}")
-    lines.append(rf"\newcommand{{\{prefix}BudgetVerdict}}{{{budget_verdict(run_minutes)}}}")
+    lines.append(rf"\newcommand{{\BenchMachines}}{{{_latex_escape(machines)}}}")
+    lines.append(rf"\newcommand{{\BenchBudgetVerdict}}{{{budget_verdict(run_minutes)}}}")
     for which, summary in (benchmark.get("scan_heads") or {}).items():
         if which != "n_heads":
             name = latex_macro_name(which)
-            lines.append(rf"\newcommand{{\{prefix}Scan{name}Acc}}{{{summary['mean']:.3f}}}")
+            lines.append(rf"\newcommand{{\BenchScan{name}Acc}}{{{summary['mean']:.3f}}}")
     return "\n".join(lines) + "\n"
-
-
-def benchmark_table_latex(benchmark: Mapping[str, Any], groups: Sequence[str] = ("assignment", "beyond")) -> str:
-    """The benchmark's rows as a LaTeX ``tabular`` (mean and std over seeds, the worst seed's ACC), published figures below.
-
-    Only the methods of the given ``groups`` are listed (the report's page
-    budget; the README's table has them all).
-    """
-    seeds = ", ".join(str(seed) for seed in benchmark.get("seeds", []))
-    rows = [
-        [
-            _latex_escape(row["label"]), mean_sd(row["acc"], 3, "latex"), worst_seed(row["acc"], benchmark["seeds"], 3, "latex"),
-            *(mean_sd(row[metric], 3, "latex") for metric in ("nmi", "ari")), f"{row['fit_s']['mean']:.0f}",
-        ]
-        for row in _methods(benchmark).values()
-        if row.get("group", "assignment") in groups
-    ]
-    published = [
-        [rf"{_latex_escape(name)}$^\dagger$", row["acc"], "--", row["nmi"], "--", "--"] for name, row in PUBLISHED_DEEP_CLUSTERING.items()
-    ]
-    return latex_table(
-        "@{}lccccr@{}", [latex_row(["Method", "ACC", "Worst (seed)", "NMI", "ARI", "Fit (s)"])], [rows, published],
-        comment=f"Generated by helpers.benchmark_table_latex from results/benchmark.json (seeds {seeds}); do not edit.",
-    )
 
 
 def _latex_escape(text: str) -> str:
@@ -107,22 +74,25 @@ def _latex_escape(text: str) -> str:
     return text
 
 
-def results_table_latex(results: Mapping[str, Any]) -> str:
+def results_table_latex(results: Mapping[str, Any], benchmark: Mapping[str, Any] | None = None) -> str:
     """A booktabs LaTeX table of the assignment's methods in ``results["methods"]``.
 
     Rows whose ``group`` is other than ``"assignment"`` (the default) are left
     to :func:`comparisons_table_latex`.
 
     Columns: method, ACC, NMI, ARI, fit time (``fit_s`` plus
-    ``representation_s``, the autoencoder's training and encoding), and the
+    ``representation_s``, the autoencoder's training and encoding) of the run;
+    with a ``benchmark``, the mean ± sd of ACC and NMI over its seeds; and the
     published submissions' ACC and NMI where the method has a ``published``
-    entry. The best value of each metric is set in bold, unless a published
-    figure of that metric (the upper end of a range) is higher.
+    entry. The run's best value of each metric is set in bold, unless a
+    published figure of that metric (the upper end of a range) is higher.
 
     Parameters
     ----------
     results : mapping
         As written by :func:`write_results` (or read back from it).
+    benchmark : mapping, optional
+        As written by ``benchmark.py`` (:func:`aggregate_benchmark`).
 
     Returns
     -------
@@ -138,6 +108,7 @@ def results_table_latex(results: Mapping[str, Any]) -> str:
     parameters = results.get("parameters") or {}
     n_train = parameters.get("n_train", TRAIN_SIZE)
     n_test = parameters.get("n_test", TEST_SIZE)
+    seeds = _benchmark_seeds(benchmark)
 
     def cell(row: Mapping[str, Any], metric: str) -> str:
         text = f"{row[metric]:.3f}"
@@ -146,22 +117,61 @@ def results_table_latex(results: Mapping[str, Any]) -> str:
     rows = [
         [
             _latex_escape(row["label"]), cell(row, "acc"), cell(row, "nmi"), cell(row, "ari"), f"{total_fit_seconds(row):.1f}",
+            *_benchmark_cells(benchmark, key, ("acc", "nmi")),
             (row.get("published") or {}).get("acc", "--"), (row.get("published") or {}).get("nmi", "--"),
         ]
-        for row in methods.values()
+        for key, row in methods.items()
     ]
-    header = [
-        r" & \multicolumn{4}{c}{This study (test set)} & \multicolumn{2}{c}{Published} \\",
-        r"\cmidrule(lr){2-5}\cmidrule(lr){6-7}",
-        latex_row(["Method", "ACC", "NMI", "ARI", "Fit (s)", "ACC", "NMI"]),
-    ]
+    spans = [("Run shown " + _run_seed(results), 4)] + ([(seeds, 2)] if benchmark else []) + [("Published", 2)]
+    names = ["Method", "ACC", "NMI", "ARI", "Fit (s)", *(["ACC", "NMI"] if benchmark else []), "ACC", "NMI"]
     caption = (
-        f"Clustering of the {n_test:,} Fashion-MNIST test images by models fitted on the "
+        f"The assignment's three tasks: clustering of the {n_test:,} Fashion-MNIST test images by models fitted on the "
         f"{n_train:,} training images. ACC is accuracy after Hungarian matching; fit time includes "
-        "training the autoencoder where there is one. Bold: the best of a column, where no published "
-        "figure is higher. Published: figures reported by submissions of this assignment."
+        "training the autoencoder where there is one. Bold: the best of a column of the run, where no published "
+        "figure is higher."
+        + (f" {seeds}: mean\\,$\\pm$\\,standard deviation, every model trained afresh." if benchmark else "")
+        + r" Published: figures printed by the submitted reports of this assignment~\citep{assignmentreports}."
     )
-    return latex_table("lrrrrcc", header, [rows], caption=caption, label="tab:results")
+    return latex_table("l" + "r" * (len(names) - 3) + "cc", _spanning_header(spans, names), [rows], caption=caption, label="tab:results", size="small", column_sep="3.5pt")
+
+
+def _run_seed(results: Mapping[str, Any]) -> str:
+    """``"(seed 0)"``, or ``""`` where the results do not record their seed."""
+    seed = (results.get("parameters") or {}).get("SEED")
+    return "" if seed is None else f"(seed {seed})"
+
+
+def _benchmark_seeds(benchmark: Mapping[str, Any] | None) -> str:
+    """``"5 seeds (10--14)"``: the benchmark's columns' heading; ``""`` without a benchmark."""
+    if not benchmark:
+        return ""
+    seeds = benchmark["seeds"]
+    consecutive = seeds == list(range(seeds[0], seeds[0] + len(seeds)))
+    listed = f"{seeds[0]}--{seeds[-1]}" if consecutive and len(seeds) > 2 else ", ".join(map(str, seeds))
+    return f"{benchmark['n_runs']} seeds ({listed})"
+
+
+def _benchmark_cells(benchmark: Mapping[str, Any] | None, key: str, metrics: Sequence[str], worst: bool = False) -> list[str]:
+    """Mean ± sd of each metric over the benchmark's seeds (after ACC, the worst seed's, if ``worst``); ``--`` where absent."""
+    if not benchmark:
+        return []
+    row = _methods(benchmark).get(key)
+    cells = []
+    for metric in metrics:
+        cells.append(mean_sd(row[metric], 3, "latex") if row else "--")
+        if worst and metric == "acc":
+            cells.append(worst_seed(row["acc"], benchmark["seeds"], 3, "latex") if row else "--")
+    return cells
+
+
+def _spanning_header(spans: Sequence[tuple[str, int]], names: Sequence[str]) -> list[str]:
+    r"""A two-line header: ``spans`` (title, number of columns) over every column but the first, with ``\cmidrule``\ s, then ``names``."""
+    cells, rules, start = [""], [], 2
+    for title, width in spans:
+        cells.append(rf"\multicolumn{{{width}}}{{c}}{{{title}}}")
+        rules.append(rf"\cmidrule(lr){{{start}-{start + width - 1}}}")
+        start += width
+    return [latex_row(cells), "".join(rules), latex_row(list(names))]
 
 
 def _published_upper(text: Any) -> float | None:
@@ -198,7 +208,8 @@ def report_macros_latex(results: Mapping[str, Any]) -> str:
     ``\Acc<Name>``, ``\Nmi<Name>``, ``\Ari<Name>`` (3 decimals) and
     ``\Fit<Name>`` (seconds, including the autoencoder), ``\Silh<Name>`` where
     a silhouette was computed, ``\EmIterations<Name>`` and ``\EmConverged<Name>``
-    where an EM run was recorded (see :func:`em_convergence`); ``\SupAcc<Name>`` per supervised reference. Run-wide: ``\NTrain``,
+    where an EM run was recorded (see :func:`em_convergence`), ``\Confusion<Name>`` (a sentence on its
+    confusion matrix, :func:`describe_confusion`) where one was stored; ``\SupAcc<Name>`` per supervised reference. Run-wide: ``\NTrain``,
     ``\NTest``, ``\Seed``, ``\Param<Name>`` for each integer notebook parameter
     (``SCAN_EPOCHS`` gives ``\ParamScanEpochs``), ``\Device``, ``\ComparisonGmmMaxIter`` (if set), ``\TotalMinutes``, ``\PeakMemoryGiB``
     and, where present, the autoencoder's ``\EpochsRun``, ``\AeParams``,
@@ -229,6 +240,8 @@ def report_macros_latex(results: Mapping[str, Any]) -> str:
         if "em_iterations" in row:
             macros[f"EmIterations{name}"] = str(row["em_iterations"])
             macros[f"EmConverged{name}"] = _em_state(row)
+        if "confusion" in row:
+            macros[f"Confusion{name}"] = describe_confusion(row["confusion"])
     for key, row in (results.get("supervised") or {}).items():
         macros[f"SupAcc{latex_macro_name(key)}"] = f"{row['acc']:.3f}"
     parameters = results.get("parameters") or {}
@@ -309,38 +322,84 @@ def architecture_table_latex(results: Mapping[str, Any]) -> str:
     )
 
 
-def comparisons_table_latex(results: Mapping[str, Any]) -> str:
-    """A compact booktabs table of every clustering method and the supervised reference.
+#: The groups of Table 3, by the representation a method clusters (see :func:`representation_of`), in the table's order.
+REPRESENTATIONS = {
+    "raw": "Raw pixels",
+    "pca": "Principal components of the pixels",
+    "ae": "Codes of the dense autoencoder",
+    "conv": "Codes of the submissions' convolutional autoencoder",
+    "beyond": "Beyond the assignment",
+    "other": "Other",
+}
 
-    One row per method in ``results["methods"]`` (ACC, NMI, ARI, silhouette,
-    fit time), then, separated and labelled as using labels, the test
-    accuracy of each ``results["supervised"]`` classifier.
+
+def representation_of(key: str, row: Mapping[str, Any]) -> str:
+    """Which :data:`REPRESENTATIONS` group a results row belongs to, by the notebook's naming of keys.
+
+    Rows of the ``beyond`` group are grouped as such; otherwise the key's
+    prefix says what is clustered (``pca_``, ``conv_``, ``ae_``), a ``_raw``
+    suffix the raw pixels, and anything else is ``"other"``.
+    """
+    if row.get("group") == "beyond":
+        return "beyond"
+    for prefix in ("pca", "conv", "ae"):
+        if key.startswith(prefix + "_"):
+            return prefix
+    return "raw" if key.endswith("_raw") else "other"
+
+
+def comparisons_table_latex(results: Mapping[str, Any], benchmark: Mapping[str, Any] | None = None) -> str:
+    """Every clustering method grouped by the representation it clusters, the published figures and the supervised reference.
+
+    Per method (grouped by :func:`representation_of`, a heading per group):
+    the run's ACC, NMI, silhouette and fit time and, with a ``benchmark``, the
+    mean ± sd of ACC over its seeds, the worst seed's ACC and the mean ± sd of
+    NMI. Then the published deep-clustering figures
+    (:data:`PUBLISHED_DEEP_CLUSTERING`) and, labelled as using labels, the
+    test accuracy of each ``results["supervised"]`` classifier.
 
     Returns
     -------
     str
         A complete ``table`` environment with the label ``tab:comparisons``.
     """
-    rows = [
-        [
-            _latex_escape(row["label"]), f"{row['acc']:.3f}", f"{row['nmi']:.3f}", f"{row['ari']:.3f}",
-            f"{row.get('silhouette', float('nan')):.3f}", f"{total_fit_seconds(row):.1f}",
-        ]
-        for row in _methods(results).values()
+    extra = 3 if benchmark else 0
+    names = ["Method", "ACC", "NMI", "Silh.", "Fit (s)", *(["ACC", "Worst", "NMI"] if benchmark else [])]
+
+    def heading(text: str) -> list[str]:
+        return [rf"\multicolumn{{{len(names)}}}{{@{{}}l}}{{\emph{{{text}}}}}"]
+
+    grouped: dict[str, list[list[str]]] = {group: [] for group in REPRESENTATIONS}
+    for key, row in _methods(results).items():
+        grouped[representation_of(key, row)].append([
+            _latex_escape(row["label"]), f"{row['acc']:.3f}", f"{row['nmi']:.3f}",
+            f"{row.get('silhouette', float('nan')):.3f}", f"{total_fit_seconds(row):.0f}",
+            *_benchmark_cells(benchmark, key, ("acc", "nmi"), worst=True),
+        ])
+    sections = [[heading(REPRESENTATIONS[group]), *rows] for group, rows in grouped.items() if rows]
+    published = [
+        [rf"{_latex_escape(name.split(' (')[0])}~\citep{{{row['cite']}}}", row["acc"], row["nmi"].replace("-", "--"), "--", "--", *["--"] * extra]
+        for name, row in PUBLISHED_DEEP_CLUSTERING.items()
     ]
-    sections = [rows]
+    sections.append([heading("Published, fitted and scored on the same images"), *published])
     supervised = results.get("supervised") or {}
     if supervised:
-        sections.append([["Logistic regression (uses labels) on", "ACC", "", "", "", "Fit (s)"]])
-        sections.append([[_latex_escape(row["label"]), f"{row['acc']:.3f}", "", "", "", f"{row['fit_s']:.1f}"] for row in supervised.values()])
+        sections.append([
+            heading("Supervised reference (uses the training labels): logistic regression on"),
+            *([_latex_escape(row["label"]), f"{row['acc']:.3f}", "", "", f"{row['fit_s']:.0f}", *[""] * extra] for row in supervised.values()),
+        ])
+    spans = [("Run shown " + _run_seed(results), 4)] + ([(_benchmark_seeds(benchmark), 3)] if benchmark else [])
     caption = (
-        "Every comparison on the test set. Silhouette: computed on a fixed random "
+        "Every method on the test set, grouped by the representation it clusters"
+        + (f"; the run shown and, over the benchmark's {_benchmark_seeds(benchmark)}, mean\\,$\\pm$\\,standard deviation "
+           "and the worst seed's ACC (the seed in brackets)" if benchmark else "")
+        + ". Fit time includes the representation's training. Silh.: the silhouette, computed on a fixed random "
         f"subsample of {SILHOUETTE_SAMPLE_SIZE:,} test points in the space each method clustered. "
-        "Bottom: a supervised reference that uses the training labels."
+        "The notebook's summary table gives every row's ARI as well."
     )
     return latex_table(
-        "lrrrrr", [latex_row(["Clustering method", "ACC", "NMI", "ARI", "Silh.", "Fit (s)"])], sections,
-        caption=caption, label="tab:comparisons", small=True,
+        "@{}l" + "r" * (len(names) - 1) + "@{}", _spanning_header(spans, names), sections,
+        caption=caption, label="tab:comparisons", size="footnotesize", column_sep="2pt", placement="tbp",
     )
 
 
@@ -348,20 +407,16 @@ def write_report_inputs(
     results_path: str | os.PathLike,
     report_dir: str | os.PathLike,
     benchmark_path: str | os.PathLike | None = None,
-    second_benchmark_path: str | os.PathLike | None = None,
 ) -> list[Path]:
-    """Generate the report's LaTeX inputs from ``results.json``.
+    """Generate the report's LaTeX inputs from ``results.json`` (and the benchmark, where there is one).
 
     Writes ``results.tex`` (:func:`results_table_latex`), ``macros.tex``
     (:func:`report_macros_latex`), ``architecture.tex``
     (:func:`architecture_table_latex`) when the results describe the
     autoencoder's layers, and ``comparisons.tex`` (:func:`comparisons_table_latex`)
     when they hold comparison rows or a supervised reference; with a
-    ``benchmark_path`` that exists, also ``benchmark.tex``
-    (:func:`benchmark_table_latex`, mean and std over seeds) and
-    ``benchmark_macros.tex`` (:func:`benchmark_macros_latex`); with a
-    ``second_benchmark_path`` that exists, ``second_benchmark_macros.tex``
-    (the same macros, prefixed ``SecondBench``).
+    ``benchmark_path`` that exists, the two tables gain its mean and std over
+    seeds, and ``benchmark_macros.tex`` (:func:`benchmark_macros_latex`) is written.
 
     Parameters
     ----------
@@ -370,9 +425,6 @@ def write_report_inputs(
         Created if absent.
     benchmark_path : str or path-like, optional
         ``results/benchmark.json`` as written by ``benchmark.py``.
-    second_benchmark_path : str or path-like, optional
-        A benchmark of the same version on a second kind of machine
-        (``results/benchmark-avx512.json``).
 
     Returns
     -------
@@ -382,20 +434,18 @@ def write_report_inputs(
     import json
 
     results = json.loads(Path(results_path).read_text())
+    benchmark = None
+    if benchmark_path is not None and Path(benchmark_path).is_file():
+        benchmark = json.loads(Path(benchmark_path).read_text())
     report_dir = Path(report_dir)
     report_dir.mkdir(parents=True, exist_ok=True)
-    outputs = {"results.tex": results_table_latex(results), "macros.tex": report_macros_latex(results)}
+    outputs = {"results.tex": results_table_latex(results, benchmark), "macros.tex": report_macros_latex(results)}
     if (results.get("autoencoder") or {}).get("layers"):
         outputs["architecture.tex"] = architecture_table_latex(results)
     if results.get("supervised") or any(row.get("group") == "comparison" for row in results["methods"].values()):
-        outputs["comparisons.tex"] = comparisons_table_latex(results)
-    if benchmark_path is not None and Path(benchmark_path).is_file():
-        benchmark = json.loads(Path(benchmark_path).read_text())
-        outputs["benchmark.tex"] = benchmark_table_latex(benchmark)
+        outputs["comparisons.tex"] = comparisons_table_latex(results, benchmark)
+    if benchmark is not None:
         outputs["benchmark_macros.tex"] = benchmark_macros_latex(benchmark)
-    if second_benchmark_path is not None and Path(second_benchmark_path).is_file():
-        second = json.loads(Path(second_benchmark_path).read_text())
-        outputs["second_benchmark_macros.tex"] = benchmark_macros_latex(second, prefix="SecondBench")
     written = []
     for name, text in outputs.items():
         path = report_dir / name
@@ -420,14 +470,14 @@ REPORT_SECTION_FIELDS = {
 
 #: The per-method macro families (see :func:`report_macros_latex`) and the row field each reads.
 _METHOD_MACRO_FIELDS = {
-    "EmIterations": "em_iterations", "EmConverged": "em_iterations", "Silh": "silhouette",
+    "EmIterations": "em_iterations", "EmConverged": "em_iterations", "Silh": "silhouette", "Confusion": "confusion",
     "Acc": "acc", "Nmi": "nmi", "Ari": "ari", "Fit": "fit_s",
 }
 
 #: Capitalised commands in main.tex that come from LaTeX, or from the benchmark files (checked on their own).
 _REPORT_OTHER_COMMANDS = ("IfFileExists",)
 
-_BENCHMARK_MACRO_PREFIXES = ("Bench", "SecondBench")
+_BENCHMARK_MACRO_PREFIX = "Bench"
 
 #: The report's sources, copied into the build folder.
 REPORT_SOURCES = ("main.tex", "neurips.sty", "references.bib")
@@ -503,7 +553,7 @@ def check_report_results(results: Any, tex_source: str, source: str = "results.j
     methods_by_name = {latex_macro_name(key): key for key in methods}
     supervised_by_name = {latex_macro_name(key): key for key in results.get("supervised") or {}}
     for name in sorted(set(re.findall(r"(?<!\\)\\([A-Z][A-Za-z]*)", tex_source))):
-        if name in defined or name in _REPORT_OTHER_COMMANDS or name.startswith(_BENCHMARK_MACRO_PREFIXES):
+        if name in defined or name in _REPORT_OTHER_COMMANDS or name.startswith(_BENCHMARK_MACRO_PREFIX):
             continue
         if name.startswith("SupAcc"):
             guess = supervised_by_name.get(name[6:], _method_key_guess(name[6:]))
@@ -532,12 +582,11 @@ def build_report(
     report_dir: str | os.PathLike,
     results_path: str | os.PathLike,
     benchmark_path: str | os.PathLike | None = None,
-    second_benchmark_path: str | os.PathLike | None = None,
 ) -> Path:
     """Check the results, then build ``main.pdf`` in a fresh folder and move it and its inputs in.
 
     Nothing in ``report_dir`` changes unless the build succeeds: the results
-    (and the benchmarks, where given and present) are checked first
+    (and the benchmark, where given and present) are checked first
     (:func:`check_report_results`), the LaTeX inputs are generated
     (:func:`write_report_inputs`) and LaTeX runs in a temporary folder beside
     them, and only then do ``main.pdf``, its log and the generated ``.tex``
@@ -548,7 +597,7 @@ def build_report(
     ----------
     report_dir : str or path-like
         Holds ``main.tex``, ``neurips.sty``, ``references.bib`` and ``figures/``.
-    results_path, benchmark_path, second_benchmark_path
+    results_path, benchmark_path
         As for :func:`write_report_inputs`.
 
     Returns
@@ -559,7 +608,7 @@ def build_report(
     Raises
     ------
     ReportInputError
-        If the results or a benchmark are unreadable, incomplete or hold a
+        If the results or the benchmark are unreadable, incomplete or hold a
         number that is not finite (nothing is written).
     RuntimeError
         If LaTeX fails; the message holds the log's error lines.
@@ -571,17 +620,16 @@ def build_report(
     report_dir = Path(report_dir).resolve()
     results_path = Path(results_path)
     check_report_results(_read_json_input(results_path), (report_dir / "main.tex").read_text(), source=str(results_path))
-    for path in (benchmark_path, second_benchmark_path):
-        if path is not None and Path(path).is_file():
-            bad = _non_finite_numbers(_read_json_input(Path(path)))
-            if bad:
-                raise ReportInputError(f"{path} holds numbers that are not finite: {'; '.join(bad)}")
+    if benchmark_path is not None and Path(benchmark_path).is_file():
+        bad = _non_finite_numbers(_read_json_input(Path(benchmark_path)))
+        if bad:
+            raise ReportInputError(f"{benchmark_path} holds numbers that are not finite: {'; '.join(bad)}")
     build_dir = Path(tempfile.mkdtemp(prefix=".build-", dir=report_dir))
     try:
         for name in REPORT_SOURCES:
             shutil.copy(report_dir / name, build_dir / name)
         (build_dir / "figures").symlink_to(report_dir / "figures", target_is_directory=True)
-        inputs = write_report_inputs(results_path, build_dir, benchmark_path, second_benchmark_path)
+        inputs = write_report_inputs(results_path, build_dir, benchmark_path)
         latex = subprocess.run(
             ["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", "main.tex"],
             cwd=build_dir, capture_output=True, text=True,

@@ -10,7 +10,7 @@ import numpy as np
 from .data import CLASS_NAMES
 
 __all__ = [
-    "match_clusters", "relabel_clusters", "cluster_accuracy", "evaluate", "matched_classification_report",
+    "match_clusters", "relabel_clusters", "matched_confusion", "cluster_accuracy", "evaluate", "matched_classification_report",
     "SILHOUETTE_SAMPLE_SIZE", "silhouette",
 ]
 
@@ -119,6 +119,51 @@ def relabel_clusters(y_pred: Any, mapping: Mapping[int, int], unmatched: int | N
     for cluster, label in mapping.items():
         relabelled[y_pred == cluster] = label
     return relabelled
+
+
+def matched_confusion(y_true: Any, y_pred: Any, n_classes: int | None = None) -> dict[str, list]:
+    """Counts of each class (rows) in each cluster (columns), the columns ordered by their matched class.
+
+    The clusters matched to a class (see :func:`match_clusters`) come first,
+    in the order of their class, so the diagonal holds the correctly clustered
+    points; unmatched clusters follow, in the order of their ids.
+
+    Parameters
+    ----------
+    y_true : array-like of int, shape (n,)
+        True class ids, 0 .. ``n_classes`` - 1.
+    y_pred : array-like of int, shape (n,)
+        Cluster ids.
+    n_classes : int, optional
+        Number of rows; ``max(y_true) + 1`` by default.
+
+    Returns
+    -------
+    dict
+        ``{"clusters": [cluster id per column], "classes": [matched class id
+        per column, None where unmatched], "counts": [[int per column] per
+        class]}``: plain lists, ready for JSON.
+
+    Raises
+    ------
+    ValueError
+        If the labels are invalid (see :func:`match_clusters`), a class id is
+        negative or ``n_classes`` is too small for them.
+    """
+    y_true, y_pred = _validate_labels(y_true, y_pred)
+    n_classes = int(y_true.max()) + 1 if n_classes is None else n_classes
+    if y_true.min() < 0 or y_true.max() >= n_classes:
+        raise ValueError(f"n_classes: class ids must lie in 0..{n_classes - 1}, got {y_true.min()}..{y_true.max()}")
+    mapping = match_clusters(y_true, y_pred)
+    columns = sorted(mapping, key=mapping.get) + sorted(set(np.unique(y_pred).tolist()) - set(mapping))
+    column_of = {cluster: j for j, cluster in enumerate(columns)}
+    counts = np.zeros((n_classes, len(columns)), dtype=np.int64)
+    np.add.at(counts, (y_true, np.vectorize(column_of.get)(y_pred)), 1)
+    return {
+        "clusters": [int(c) for c in columns],
+        "classes": [mapping.get(c) for c in columns],
+        "counts": counts.tolist(),
+    }
 
 
 def cluster_accuracy(y_true: Any, y_pred: Any) -> float:

@@ -10,11 +10,12 @@ from typing import Any
 import numpy as np
 
 from .data import CLASS_NAMES, IMAGE_SHAPE
-from .metrics import _check_class_ids, _validate_labels, match_clusters, relabel_clusters
+from .metrics import _check_class_ids, _validate_labels, match_clusters, matched_confusion, relabel_clusters
 from .evaluation import n_components_for_variance
 
 __all__ = [
-    "FIGSIZE_HALF_WIDTH", "FIGURE_DIR", "plot_confusion_matrix", "plot_loss_curves", "save_figure",
+    "FIGSIZE_HALF_WIDTH", "FIGURE_DIR", "TEXT_WIDTH_INCHES", "MIN_FONT_POINTS", "plot_confusion_matrix",
+    "plot_confusion_matrices", "plot_loss_curves", "save_figure",
     "plot_image_grid", "plot_reconstructions", "plot_elbow", "plot_bic", "plot_embedding",
     "plot_explained_variance", "plot_cluster_confidence",
 ]
@@ -53,7 +54,7 @@ def plot_confusion_matrix(
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new 4.6 x 4.4 inch figure if omitted.
     normalize : bool, default False
-        Annotate each row as fractions of its class instead of counts.
+        Annotate each cell with its percentage of the row's class instead of counts.
 
     Returns
     -------
@@ -61,48 +62,118 @@ def plot_confusion_matrix(
         The axes drawn on (``ax.figure`` is the figure to save).
     """
     import matplotlib.pyplot as plt
-    import seaborn as sns
 
     y_true, y_pred = _validate_labels(y_true, y_pred)
     _check_class_ids(y_true, class_names)
-    mapping = match_clusters(y_true, y_pred)
-    by_class = sorted(mapping, key=mapping.get)
-    unmatched = sorted(set(np.unique(y_pred).tolist()) - set(mapping))
-    columns = by_class + unmatched
-    counts = np.zeros((len(class_names), len(columns)), dtype=np.int64)
-    column_of = {cluster: j for j, cluster in enumerate(columns)}
-    np.add.at(counts, (y_true, np.vectorize(column_of.get)(y_pred)), 1)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4.6, 4.4))
+    # Sized to stay legible when printed at about 3.5 inches wide.
+    _draw_confusion(ax, matched_confusion(y_true, y_pred, len(class_names)), class_names, normalize, sizes=(8, 9, 10))
+    ax.set_title(title, fontsize=10)
+    return ax
 
+
+#: The width of the report's text (NeurIPS: 5.5 in); a figure this wide is printed at its own size.
+TEXT_WIDTH_INCHES = 5.5
+
+#: The smallest font, in points, of a figure printed at its own size (the report's readability floor).
+MIN_FONT_POINTS = 7
+
+
+def plot_confusion_matrices(
+    y_true: Any,
+    predictions: Mapping[str, Any],
+    class_names: Sequence[str] = CLASS_NAMES,
+    width: float = TEXT_WIDTH_INCHES - 0.25,
+) -> Any:
+    """Row-normalised matched confusion matrices side by side, sized to be printed at their own size.
+
+    Each panel is :func:`plot_confusion_matrix` with ``normalize=True``: every
+    cell holds the percentage of its row's class that fell in its column's
+    cluster. Class names label the rows of the first panel only. All text is
+    at least :data:`MIN_FONT_POINTS` points, so the figure, included at its
+    natural width (at most the report's text width), stays legible.
+
+    Parameters
+    ----------
+    y_true : array-like of int, shape (n,)
+        True class ids.
+    predictions : mapping of str to array-like of int
+        Panel title -> cluster ids, in the order of the panels.
+    class_names : sequence of str
+    width : float
+        Figure width in inches; by default the text width less the margin
+        that :func:`save_figure` adds around a figure.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        If ``predictions`` is empty, or a label vector is invalid.
+    """
+    import matplotlib.pyplot as plt
+
+    if not predictions:
+        raise ValueError("predictions must hold at least one clustering")
+    y_true = np.asarray(y_true)
+    _check_class_ids(y_true, class_names)
+    confusions = {title: matched_confusion(*_validate_labels(y_true, y_pred), len(class_names)) for title, y_pred in predictions.items()}
+    panel = (width - 0.9) / len(confusions)  # 0.9 in for the class names left of the first panel
+    fig, axes = plt.subplots(1, len(confusions), figsize=(width, panel + 0.9), squeeze=False, layout="constrained")
+    for index, (ax, (title, confusion)) in enumerate(zip(axes[0], confusions.items())):
+        _draw_confusion(ax, confusion, class_names, True, sizes=(MIN_FONT_POINTS, MIN_FONT_POINTS, MIN_FONT_POINTS + 1), row_names=index == 0, rotation=90)
+        ax.set_title(title, fontsize=MIN_FONT_POINTS + 1)
+        ax.set_xlabel("")
+    fig.supxlabel("Cluster, labelled with the class the Hungarian matching gave it", fontsize=MIN_FONT_POINTS + 1)
+    return fig
+
+
+def _draw_confusion(
+    ax: Any, confusion: Mapping[str, list], class_names: Sequence[str], normalize: bool,
+    sizes: tuple[float, float, float], row_names: bool = True, rotation: float = 45,
+) -> None:
+    """Draw a :func:`~helpers.metrics.matched_confusion` on ``ax``.
+
+    ``sizes``: the font sizes (points) of the cells, the tick labels and the
+    axis labels; ``row_names``: label the rows with the class names;
+    ``rotation``: of the column names, in degrees.
+    """
+    import seaborn as sns
+
+    counts = np.asarray(confusion["counts"])
     values: np.ndarray = counts
     fmt = "d"
     if normalize:
-        values = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
-        fmt = ".2f"
-    if ax is None:
-        _, ax = plt.subplots(figsize=(4.6, 4.4))
-    column_names = [class_names[mapping[c]] for c in by_class]
-    column_names += [f"cluster {c} (unmatched)" for c in unmatched]
+        values = 100 * counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+        fmt = ".0f"
+    column_names = [
+        class_names[matched] if matched is not None else f"cluster {cluster} (unmatched)"
+        for cluster, matched in zip(confusion["clusters"], confusion["classes"])
+    ]
+    annotation_size, tick_size, label_size = sizes
     sns.heatmap(
         values,
         annot=True,
         fmt=fmt,
         cmap="Blues",
         cbar=False,
-        square=len(columns) == len(class_names),
+        square=counts.shape[0] == counts.shape[1],
         xticklabels=column_names,
-        yticklabels=list(class_names),
-        annot_kws={"fontsize": 8},
+        yticklabels=list(class_names) if row_names else False,
+        annot_kws={"fontsize": annotation_size},
         ax=ax,
     )
-    # Sized to stay legible when printed at about 3.5 inches wide.
-    ax.set_xlabel("Cluster (labelled with its matched class)", fontsize=9)
-    ax.set_ylabel("True class", fontsize=9)
-    ax.set_title(title, fontsize=10)
-    ax.tick_params(axis="both", labelsize=9)
-    ax.tick_params(axis="x", labelrotation=45)
-    for label in ax.get_xticklabels():
-        label.set_horizontalalignment("right")
-    return ax
+    ax.set_xlabel("Cluster (labelled with its matched class)", fontsize=label_size)
+    if row_names:
+        ax.set_ylabel("True class", fontsize=label_size)
+    ax.tick_params(axis="both", labelsize=tick_size)
+    ax.tick_params(axis="x", labelrotation=rotation)
+    if rotation != 90:
+        for label in ax.get_xticklabels():
+            label.set_horizontalalignment("right")
 
 
 def plot_loss_curves(
@@ -154,7 +225,7 @@ def plot_loss_curves(
 
 
 def save_figure(fig: Any, name: str, directory: str | os.PathLike = FIGURE_DIR) -> list[Path]:
-    """Write a figure as ``<directory>/<name>.pdf`` (vector, for LaTeX) and ``.png``.
+    """Write a figure as ``<directory>/<name>.pdf`` (vector, for LaTeX, its fonts embedded as TrueType) and ``.png``.
 
     Parameters
     ----------
@@ -175,13 +246,17 @@ def save_figure(fig: Any, name: str, directory: str | os.PathLike = FIGURE_DIR) 
     ValueError
         If ``name`` is empty or holds other characters.
     """
+    import matplotlib
+
     if not name or not all(ch.isalnum() or ch in "-_" for ch in name):
         raise ValueError(f"figure name must be letters, digits, '-' or '_', got {name!r}")
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     paths = [directory / f"{name}.pdf", directory / f"{name}.png"]
-    for path in paths:
-        fig.savefig(path, bbox_inches="tight", dpi=150)
+    # TrueType (42) instead of matplotlib's default Type 3 fonts, which conference PDF checks reject.
+    with matplotlib.rc_context({"pdf.fonttype": 42, "ps.fonttype": 42}):
+        for path in paths:
+            fig.savefig(path, bbox_inches="tight", dpi=150)
     return paths
 
 
@@ -307,7 +382,11 @@ def plot_elbow(ks: Sequence[int], inertias: Sequence[float], ax: Any = None) -> 
 
 
 def plot_bic(bic: Mapping[str, Mapping[int, float]], ax: Any = None) -> Any:
-    """BIC of Gaussian mixtures by covariance type and number of initialisations.
+    """BIC of Gaussian mixtures by covariance type and number of initialisations, above the lowest.
+
+    Each bar is a setting's BIC minus the lowest BIC of all settings, drawn
+    from zero: the axis is not cut, so small differences look small, and the
+    chosen setting's bar has height 0 (its value is written beside it).
 
     Parameters
     ----------
@@ -325,17 +404,16 @@ def plot_bic(bic: Mapping[str, Mapping[int, float]], ax: Any = None) -> Any:
         _, ax = plt.subplots(figsize=FIGSIZE_HALF_WIDTH)
     types = list(bic)
     inits = sorted({n for row in bic.values() for n in row})
+    lowest = min(min(row.values()) for row in bic.values())
     width = 0.8 / len(inits)
     for i, n_init in enumerate(inits):
         positions = np.arange(len(types)) + (i - (len(inits) - 1) / 2) * width
-        ax.bar(positions, [bic[t][n_init] for t in types], width, label=f"n_init={n_init}")
+        ax.bar(positions, [bic[t][n_init] - lowest for t in types], width, label=f"n_init={n_init}")
     ax.set_xticks(np.arange(len(types)), types)
+    ax.set_ylim(bottom=0)
     ax.set_xlabel("Covariance type")
-    ax.set_ylabel("BIC, training codes (lower is better)")
-    ax.set_title("Gaussian mixture selection")
-    lowest, highest = min(min(r.values()) for r in bic.values()), max(max(r.values()) for r in bic.values())
-    margin = 0.05 * (highest - lowest or abs(highest) or 1.0)
-    ax.set_ylim(lowest - margin, highest + margin)
+    ax.set_ylabel("BIC minus the lowest BIC")
+    ax.set_title(f"Gaussian mixture selection (lowest BIC {lowest:,.0f})")
     ax.legend()
     return ax
 

@@ -11,6 +11,7 @@ import numpy as np
 
 from ._tables import markdown_table, mean_sd, worst_seed
 
+from .data import CLASS_NAMES
 from .environment import describe_machine
 from ._json import _json_ready
 
@@ -18,7 +19,7 @@ __all__ = [
     "total_fit_seconds", "write_results", "PUBLISHED_DEEP_CLUSTERING", "aggregate_benchmark",
     "benchmark_table_markdown", "TIME_BUDGET_MINUTES", "budget_verdict", "PUBLISHED_SUBMISSIONS", "README_MARKERS",
     "results_table_markdown", "BENCHMARK_MARKERS", "update_readme_benchmark", "update_readme_results", "compare_with_baseline_and_published",
-    "DEVELOPMENT_SEEDS", "describe_seeds",
+    "DEVELOPMENT_SEEDS", "describe_seeds", "describe_confusion",
 ]
 
 
@@ -68,12 +69,79 @@ def write_results(results: Mapping[str, Any], path: str | os.PathLike) -> Path:
     return path
 
 
-#: Published deep-clustering figures on Fashion-MNIST (accuracy, NMI), with their protocol.
+def describe_confusion(confusion: Mapping[str, Any], class_names: Sequence[str] = CLASS_NAMES) -> str:
+    """One sentence on a matched confusion matrix: the best and worst recovered class, the largest confusion.
+
+    Shares are of each class's images (a row of the matrix). A class's own
+    share is the part of it in the cluster matched to it (0 if none was).
+    Where a cluster holds more images of another class than of the class it
+    was matched to, the sentence names the first such cluster too.
+
+    Parameters
+    ----------
+    confusion : mapping
+        As :func:`~helpers.metrics.matched_confusion` returns it (and
+        ``results.json`` stores it under each method's ``confusion``).
+    class_names : sequence of str
+        The name of each class id (row).
+
+    Returns
+    -------
+    str
+        Plain text (percent signs unescaped), ending with a full stop.
+
+    Raises
+    ------
+    ValueError
+        If ``confusion`` lacks ``counts`` or ``classes``, its columns
+        disagree, or it has more rows than ``class_names``.
+    """
+    try:
+        counts = np.asarray(confusion["counts"], dtype=float)
+        matched = list(confusion["classes"])
+        clusters = list(confusion.get("clusters", range(len(matched))))
+    except (KeyError, TypeError) as error:
+        raise ValueError(f"confusion must hold 'counts' and 'classes' lists: {error}") from error
+    if counts.ndim != 2 or counts.shape[1] != len(matched) or counts.shape[0] > len(class_names):
+        raise ValueError(f"confusion: {counts.shape} counts for {len(matched)} columns and {len(class_names)} classes")
+    shares = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    own = [shares[c, matched.index(c)] if c in matched else 0.0 for c in range(len(counts))]
+    best, worst = int(np.argmax(own)), int(np.argmin(own))
+
+    def column_name(j: int) -> str:
+        return class_names[matched[j]] if matched[j] is not None else f"unmatched cluster {clusters[j]}"
+
+    off = [(shares[c, j], c, j) for c in range(len(counts)) for j in range(len(matched)) if matched[j] != c]
+    sentence = (
+        f"{class_names[best]} is recovered best ({own[best]:.0%} of its images in its cluster) and "
+        f"{class_names[worst]} worst ({own[worst]:.0%})"
+    )
+    if off:
+        share, c, j = max(off)
+        sentence += f"; the largest confusion puts {share:.0%} of the {class_names[c]} images in the cluster named {column_name(j)}"
+    misnamed = [j for j in range(len(matched)) if matched[j] is not None and counts[:, j].max() > counts[matched[j], j]]
+    if misnamed:
+        j = misnamed[0]
+        holds = int(np.argmax(counts[:, j]))
+        sentence += (
+            f", and the cluster named {column_name(j)} holds more {class_names[holds]} images "
+            f"({counts[holds, j]:,.0f}) than {class_names[matched[j]]} images ({counts[matched[j], j]:,.0f})"
+        )
+    return sentence + "."
+
+
+#: Published deep-clustering figures on Fashion-MNIST (accuracy, NMI), with their protocol and where they were printed.
+#: DEC and IDEC predate Fashion-MNIST: their figures are those N2D's paper reports for them. ``cite`` is the report's BibTeX key.
 PUBLISHED_DEEP_CLUSTERING: dict[str, dict[str, str]] = {
-    "DEC (Xie et al., 2016)": {"acc": "0.518", "nmi": "-", "protocol": "as quoted by N2D; fitted and scored on the same images"},
-    "IDEC (Guo et al., 2017)": {"acc": "0.529", "nmi": "-", "protocol": "as quoted by N2D; fitted and scored on the same images"},
-    "N2D (McConville et al., 2019)": {
-        "acc": "0.672", "nmi": "0.684", "protocol": "1,000 pretraining epochs; fitted and scored on the same images",
+    "DEC, as quoted by N2D (McConville et al., 2021)": {
+        "acc": "0.518", "nmi": "-", "protocol": "fitted and scored on the same images", "cite": "mcconville2021n2d",
+    },
+    "IDEC, as quoted by N2D (McConville et al., 2021)": {
+        "acc": "0.529", "nmi": "-", "protocol": "fitted and scored on the same images", "cite": "mcconville2021n2d",
+    },
+    "N2D (McConville et al., 2021)": {
+        "acc": "0.672", "nmi": "0.684", "protocol": "1,000 pretraining epochs; fitted and scored on all 70,000 images",
+        "cite": "mcconville2021n2d",
     },
 }
 

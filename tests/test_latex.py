@@ -10,6 +10,7 @@ def test_latex_table_rows_bold_best_and_escaping(results):
     table = helpers.results_table_latex(results)
     assert r"\begin{tabular}" in table and r"\label{tab:results}" in table
     assert r"K-Means on raw pixels & 0.500 & 0.510 & 0.350 & 10.0 & 0.48 & 0.50--0.52 \\" in table
+    assert r"\multicolumn{4}{c}{Run shown (seed 0)}" in table and r"\citep{assignmentreports}" in table
     # Fit time includes the autoencoder; best values in bold; LaTeX specials escaped.
     assert r"AE + GMM\_v2 \& co & \textbf{0.600} & \textbf{0.620} & \textbf{0.450} & 302.0 & -- & -- \\" in table
     assert "10,000 Fashion-MNIST test images" in table and "60,000 training images" in table
@@ -86,10 +87,37 @@ def test_main_table_keeps_comparisons_out_and_comparison_table_has_them(results_
     main = helpers.results_table_latex(results_with_comparisons)
     assert "PCA 80" not in main
     compact = helpers.comparisons_table_latex(results_with_comparisons)
-    assert r"PCA 80\% + K-Means & 0.490 & 0.500 & 0.300 & 0.200 & 1.5 \\" in compact
-    assert r"K-Means on raw pixels & 0.500 & 0.510 & 0.350 & 0.120 & 10.0 \\" in compact
-    assert r"raw pixels & 0.844 & & & & 24.0 \\" in compact
-    assert compact.index("uses labels") < compact.index("raw pixels & 0.844")
+    assert r"PCA 80\% + K-Means & 0.490 & 0.500 & 0.200 & 2 \\" in compact
+    assert r"K-Means on raw pixels & 0.500 & 0.510 & 0.120 & 10 \\" in compact
+    assert r"raw pixels & 0.844 & & & 24 \\" in compact
+    assert compact.index("uses the training labels") < compact.index("raw pixels & 0.844")
+    # Grouped by representation, each group under its heading, in the order of REPRESENTATIONS; the published figures cited.
+    headings = [compact.index(helpers.REPRESENTATIONS[group]) for group in ("raw", "pca")]
+    assert headings == sorted(headings) and compact.index("PCA 80") > headings[1] > compact.index("K-Means on raw pixels")
+    assert r"N2D~\citep{mcconville2021n2d} & 0.672 & 0.684" in compact and r"DEC, as quoted by N2D~\citep{mcconville2021n2d}" in compact
+    assert "Worst" not in compact  # no benchmark given: the run's columns only
+
+
+def test_the_tables_put_the_benchmark_beside_the_run(results_with_comparisons):
+    def summary(values):
+        return {"mean": sum(values) / len(values), "std": 0.01, "values": values}
+
+    benchmark = {
+        "seeds": [10, 11, 12], "n_runs": 3,
+        "methods": {"kmeans_raw": {"label": "K-Means on raw pixels", "acc": summary([0.5, 0.45, 0.55]), "nmi": summary([0.5, 0.5, 0.5])}},
+    }
+    main = helpers.results_table_latex(results_with_comparisons, benchmark)
+    assert r"\multicolumn{2}{c}{3 seeds (10--12)}" in main
+    assert r"10.0 & 0.500\,$\pm$\,0.010 & 0.500\,$\pm$\,0.010 & 0.48" in main
+    compact = helpers.comparisons_table_latex(results_with_comparisons, benchmark)
+    assert r"10 & 0.500\,$\pm$\,0.010 & 0.450\,(11) & 0.500\,$\pm$\,0.010 \\" in compact
+    assert r"PCA 80\% + K-Means & 0.490 & 0.500 & 0.200 & 2 & -- & -- & -- \\" in compact  # not in the benchmark
+
+
+def test_each_row_is_grouped_by_the_representation_it_clusters():
+    assert [helpers.representation_of(key, {}) for key in ("kmeans_raw", "pca_95_gmm", "ae_ward", "conv_gmm", "umap")] == [
+        "raw", "pca", "ae", "conv", "other"]
+    assert helpers.representation_of("ae_kmeans", {"group": "beyond"}) == "beyond"
 
 
 def test_comparison_macros_and_files(tmp_path, results_with_comparisons):

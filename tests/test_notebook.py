@@ -14,8 +14,8 @@ REPO = Path(__file__).resolve().parents[1]
 FIGURES = [
     "sample_images", "elbow", "confusion_kmeans_raw", "autoencoder_loss", "reconstructions",
     "confusion_ae_kmeans", "gmm_bic", "confusion_ae_gmm", "latent_map", "explained_variance",
-    "conv_autoencoder_loss", "shift_autoencoder_loss", "confusion_n2d", "cluster_confidence",
-    "confusion_best",
+    "conv_autoencoder_loss", "shift_autoencoder_loss", "confusion_tasks", "cluster_confidence_ae_gmm",
+    "confusion_best", "confusion_beyond",
 ]
 METHODS = ["kmeans_raw", "ae_kmeans", "ae_gmm"]
 COMPARISONS = [

@@ -1,5 +1,9 @@
 """Plotting helpers, drawn headless on the Agg backend."""
 
+import json
+import re
+
+import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
@@ -33,15 +37,45 @@ def test_confusion_matrix_normalized_rows_and_unmatched_column():
     ax = helpers.plot_confusion_matrix(y_true, y_pred, class_names=["A", "B"], normalize=True)
     labels = [t.get_text() for t in ax.get_xticklabels()]
     assert labels[:2] == ["A", "B"] and labels[2].endswith("(unmatched)")
-    values = np.array([float(t.get_text()) for t in ax.texts]).reshape(2, 3)
-    np.testing.assert_allclose(values.sum(axis=1), 1.0)
-    np.testing.assert_allclose(values[1], [0.0, 1.0, 0.0])
+    values = np.array([float(t.get_text()) for t in ax.texts]).reshape(2, 3)  # percentages of each row's class
+    np.testing.assert_allclose(values.sum(axis=1), 100.0)
+    np.testing.assert_allclose(values[1], [0.0, 100.0, 0.0])
 
 
 def test_confusion_matrix_defaults_to_the_fashion_class_names():
     y = np.arange(10)
     ax = helpers.plot_confusion_matrix(y, y)
     assert [t.get_text() for t in ax.get_yticklabels()] == list(helpers.CLASS_NAMES)
+
+
+def test_matched_confusion_orders_columns_by_matched_class_and_is_plain_json():
+    y_true = np.array([0, 0, 0, 1, 1, 2, 2, 2])
+    y_pred = np.array([7, 7, 3, 3, 3, 42, 42, 5])  # 7 -> 0, 3 -> 1, 42 -> 2, 5 unmatched
+    confusion = helpers.matched_confusion(y_true, y_pred)
+    assert confusion == {"clusters": [7, 3, 42, 5], "classes": [0, 1, 2, None], "counts": [[2, 1, 0, 0], [0, 2, 0, 0], [0, 0, 2, 1]]}
+    assert json.loads(json.dumps(confusion)) == confusion
+    assert len(helpers.matched_confusion(y_true, y_pred, n_classes=5)["counts"]) == 5
+    with pytest.raises(ValueError, match="n_classes"):
+        helpers.matched_confusion(y_true, y_pred, n_classes=2)
+
+
+def test_confusion_matrices_side_by_side_print_at_least_7_points_within_the_text_width(tmp_path):
+    """Saved as for the report, the figure fits the text width, so it prints at its own size: every text is >= 7 pt."""
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 10, 500)
+    fig = helpers.plot_confusion_matrices(y, {"A": y, "B": (y + 1) % 10, "C": rng.integers(0, 10, 500)})
+    assert [ax.get_title() for ax in fig.axes] == ["A", "B", "C"]
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == list(helpers.CLASS_NAMES)
+    assert not fig.axes[1].get_yticklabels()  # the class names label the first panel's rows only
+    texts = [t for t in fig.findobj(matplotlib.text.Text) if t.get_text() and t.get_visible()]
+    assert min(t.get_fontsize() for t in texts) >= helpers.MIN_FONT_POINTS
+    diagonal = [int(t.get_text()) for t in fig.axes[0].texts][:: 11]
+    assert diagonal == [100] * 10  # row-normalised percentages
+    pdf = helpers.save_figure(fig, "tasks", tmp_path)[0]
+    width = float(re.search(rb"/MediaBox \[\s*0 0 ([0-9.]+)", pdf.read_bytes()).group(1))
+    assert width <= helpers.TEXT_WIDTH_INCHES * 72
+    with pytest.raises(ValueError, match="at least one"):
+        helpers.plot_confusion_matrices(y, {})
 
 
 def test_loss_curves_from_history_dict():
@@ -65,6 +99,14 @@ def test_save_figure_writes_pdf_and_png(tmp_path):
     assert [p.name for p in paths] == ["line_plot.pdf", "line_plot.png"]
     assert paths[0].read_bytes().startswith(b"%PDF")
     assert paths[1].read_bytes().startswith(b"\x89PNG")
+
+
+def test_save_figure_embeds_truetype_not_type3_fonts(tmp_path):
+    fig, ax = plt.subplots()
+    ax.set_title("Text in a font")
+    pdf = helpers.save_figure(fig, "text", directory=tmp_path)[0].read_bytes()
+    # Type 42 embeds TrueType outlines as a CID font (CIDFontType2); Type 3 fonts would read /Subtype /Type3.
+    assert b"/Subtype /CIDFontType2" in pdf and b"/Type3" not in pdf
 
 
 @pytest.mark.parametrize("name", ["", "../escape", "a b", "x.pdf"])
@@ -105,7 +147,9 @@ def test_elbow_bic_and_embedding_plots():
         helpers.plot_elbow([2, 3], [1.0])
     ax = helpers.plot_bic({"full": {1: 10.0, 3: 9.0}, "diag": {1: 20.0, 3: 19.0}})
     assert [t.get_text() for t in ax.get_xticklabels()] == ["full", "diag"]
-    assert sorted(p.get_height() for p in ax.patches) == [9.0, 10.0, 19.0, 20.0]
+    # Heights above the lowest BIC, from an uncut axis.
+    assert sorted(p.get_height() for p in ax.patches) == [0.0, 1.0, 10.0, 11.0]
+    assert ax.get_ylim()[0] == 0.0 and "9" in ax.get_title()
     embedding = np.random.default_rng(0).normal(size=(20, 2))
     y = np.repeat(np.arange(10), 2)
     fig = helpers.plot_embedding(embedding, y, (y + 1) % 10)

@@ -71,9 +71,11 @@ def test_the_shared_table_layout_aligns_columns_and_refuses_ragged_rows():
         markdown_table(["a", "b"], "lr", [["x"]])
     assert latex_row(["Total", "", "", "7"]) == r"Total & & & 7 \\"
     assert mean_sd({"mean": 0.61234, "std": 0.0101}, 3, "markdown") == "0.612 ± 0.010"
-    table = latex_table("lr", [latex_row(["a", "b"])], [[["x", "1"]], [["y", "2"]]], caption="C", label="tab:x", small=True)
+    table = latex_table("lr", [latex_row(["a", "b"])], [[["x", "1"]], [["y", "2"]]], caption="C", label="tab:x", size="small",
+                        column_sep="3pt", placement="tbp")
     assert table.splitlines() == [
-        r"\begin{table}[t]", r"\centering", r"\caption{C}", r"\label{tab:x}", r"\small", r"\begin{tabular}{lr}",
+        r"\begin{table}[tbp]", r"\centering", r"\caption{C}", r"\label{tab:x}", r"\small", r"\setlength{\tabcolsep}{3pt}",
+        r"\begin{tabular}{lr}",
         r"\toprule", r"a & b \\", r"\midrule", r"x & 1 \\", r"\midrule", r"y & 2 \\", r"\bottomrule", r"\end{tabular}",
         r"\end{table}",
     ]
@@ -106,3 +108,23 @@ def test_the_results_table_shows_the_validation_acc_only_for_runs_that_scored_it
     assert table[0].startswith("| method | ACC | validation ACC | NMI |")
     assert table[2].startswith("| K-Means on raw pixels | 0.500 | - | 0.510 |")
     assert table[3].startswith("| AE + GMM_v2 & co | 0.600 | 0.587 | 0.620 |")
+
+
+def test_the_confusion_sentence_follows_the_matrix():
+    names = ["A", "B", "C"]
+    confusion = {"clusters": [4, 7, 9], "classes": [0, 1, 2], "counts": [[90, 10, 0], [30, 60, 10], [0, 70, 30]]}
+    assert helpers.describe_confusion(confusion, names) == (
+        "A is recovered best (90% of its images in its cluster) and C worst (30%); the largest confusion puts "
+        "70% of the C images in the cluster named B, and the cluster named B holds more C images (70) than B images (60)."
+    )
+    confusion["counts"][2] = [0, 10, 90]  # C now mostly in its own cluster
+    sentence = helpers.describe_confusion(confusion, names)
+    assert sentence.startswith("A is recovered best (90%") and "B worst (60%)" in sentence and "holds more" not in sentence
+    # A class without a cluster of its own recovers 0%; an unmatched cluster is named as such.
+    unmatched = {"clusters": [4, 7], "classes": [0, None], "counts": [[10, 0], [2, 8]]}
+    assert helpers.describe_confusion(unmatched, ["A", "B"]) == (
+        "A is recovered best (100% of its images in its cluster) and B worst (0%); "
+        "the largest confusion puts 80% of the B images in the cluster named unmatched cluster 7."
+    )
+    with pytest.raises(ValueError, match="counts"):
+        helpers.describe_confusion({"classes": [0]}, names)
