@@ -363,8 +363,8 @@ def comparisons_table_latex(results: Mapping[str, Any], benchmark: Mapping[str, 
     str
         A complete ``table`` environment with the label ``tab:comparisons``.
     """
-    extra = 3 if benchmark else 0
     names = ["Method", "ACC", "NMI", "Silh.", "Fit (s)", *(["ACC", "Worst", "NMI"] if benchmark else [])]
+    extra = len(names) - 5  # the benchmark's columns, empty in the rows that have none
 
     def heading(text: str) -> list[str]:
         return [rf"\multicolumn{{{len(names)}}}{{@{{}}l}}{{\emph{{{text}}}}}"]

@@ -118,9 +118,7 @@ def plot_confusion_matrices(
 
     if not predictions:
         raise ValueError("predictions must hold at least one clustering")
-    y_true = np.asarray(y_true)
-    _check_class_ids(y_true, class_names)
-    confusions = {title: matched_confusion(*_validate_labels(y_true, y_pred), len(class_names)) for title, y_pred in predictions.items()}
+    confusions = {title: matched_confusion(y_true, y_pred, len(class_names)) for title, y_pred in predictions.items()}
     panel = (width - 0.9) / len(confusions)  # 0.9 in for the class names left of the first panel
     fig, axes = plt.subplots(1, len(confusions), figsize=(width, panel + 0.9), squeeze=False, layout="constrained")
     for index, (ax, (title, confusion)) in enumerate(zip(axes[0], confusions.items())):
