@@ -33,9 +33,15 @@ $(BIN)/.installed: requirements.txt
 # its results and figures only once every cell has succeeded. A full run then replaces main.ipynb and the README's
 # results table; a QUICK run (or one given OUTPUT_DIR) leaves them alone and keeps its notebook beside its outputs
 # (quick-run/ by default).
+# papermill runs a copy without any cell it injected earlier (it would keep such a cell when given no parameters).
+NOTEBOOK ?= main.ipynb
+RUN_INPUT = $(dir $(NOTEBOOK)).$(basename $(notdir $(NOTEBOOK))).input.ipynb
+RUN_OUTPUT = $(dir $(NOTEBOOK)).$(basename $(notdir $(NOTEBOOK))).run.ipynb
 run: install
-	$(BIN)/papermill main.ipynb .main.run.ipynb --log-output --progress-bar $(NOTEBOOK_PARAMS)
-	$(BIN)/python -c "import helpers; helpers.finish_notebook_run('.main.run.ipynb', 'main.ipynb', 'README.md')"
+	$(BIN)/python -c "import helpers; helpers.prepare_notebook_run('$(NOTEBOOK)', '$(RUN_INPUT)')"
+	$(BIN)/papermill $(RUN_INPUT) $(RUN_OUTPUT) --log-output --progress-bar $(NOTEBOOK_PARAMS); \
+	  status=$$?; rm -f $(RUN_INPUT); exit $$status
+	$(BIN)/python -c "import helpers; helpers.finish_notebook_run('$(RUN_OUTPUT)', '$(NOTEBOOK)', 'README.md')"
 
 # Runs the notebook for several seeds (default 10-14, which chose no setting; every model trained afresh) and
 # writes results/benchmark.json and the README's benchmark table; e.g. BENCH_ARGS="--seeds 10 11".
@@ -43,9 +49,13 @@ BENCH_ARGS ?=
 bench: install
 	$(BIN)/python benchmark.py $(BENCH_ARGS)
 
-# Opens the notebook in JupyterLab, with this project's environment as the kernel.
+# Opens the notebook in JupyterLab, with this project's environment as the kernel. As root (containers) Jupyter needs
+# --allow-root; without a display it opens no browser and prints the address to open, with its token.
+# e.g. LAB_ARGS="--port 8890 --ip 0.0.0.0" to serve another port or other machines.
+LAB_ARGS ?=
+LAB_FLAGS = $(if $(filter 0,$(shell id -u)),--allow-root) $(if $(DISPLAY)$(WAYLAND_DISPLAY),,--no-browser)
 lab: install
-	$(BIN)/jupyter lab main.ipynb
+	$(BIN)/jupyter lab $(LAB_FLAGS) $(LAB_ARGS) $(NOTEBOOK)
 
 # Regenerates the LaTeX tables and macros from results.json and builds report/main.pdf.
 report: report-deps $(BIN)/.installed
@@ -55,4 +65,4 @@ test: install report-deps
 	$(BIN)/python -m pytest
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis .main.run.ipynb .staging quick-run
+	rm -rf $(VENV) .pytest_cache .hypothesis .main.run.ipynb .main.input.ipynb .staging quick-run

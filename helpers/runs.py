@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,8 @@ from .reporting import update_readme_results
 
 __all__ = [
     "QUICK_OUTPUT_DIR", "STAGING_DIR_NAME", "NOTEBOOK_PARAMETERS", "check_parameters", "resolve_output_dir",
-    "StagedOutputs", "executed_parameters", "recorded_parameters", "finish_notebook_run",
+    "StagedOutputs", "executed_parameters", "recorded_parameters", "INJECTED_PARAMETERS_TAG", "without_injected_parameters",
+    "prepare_notebook_run", "finish_notebook_run",
 ]
 
 
@@ -109,8 +111,6 @@ def check_parameters(values: Mapping[str, Any]) -> dict[str, Any]:
         For a missing parameter, a wrong type, a value out of range, or a
         folder that exists as a file; the message names the parameter.
     """
-    import json
-
     checked: dict[str, Any] = {}
     for name, (kind, low, high) in NOTEBOOK_PARAMETERS.items():
         if name not in values:
@@ -185,6 +185,68 @@ def resolve_output_dir(output_dir: str | os.PathLike | None, quick: bool) -> Pat
     return QUICK_OUTPUT_DIR if quick else Path(".")
 
 
+#: The file in a staging folder that names the process writing it.
+_OWNER_FILE = "owner.json"
+
+
+def _process_start_time(pid: int) -> str | None:
+    """The start time of process ``pid`` in clock ticks since boot (Linux ``/proc``), or None where unknown.
+
+    Told apart from the process id alone, it shows when a dead run's id was reused by a new process."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat[stat.rindex(")") + 2 :].split()[19]
+
+
+def _this_process() -> dict[str, Any]:
+    import socket
+
+    return {"host": socket.gethostname(), "pid": os.getpid(), "start": _process_start_time(os.getpid())}
+
+
+def _owner_running(owner: Mapping[str, Any]) -> bool | None:
+    """Whether the process named by a staging folder's owner file still runs; None where this host cannot tell."""
+    import socket
+
+    if owner.get("host") != socket.gethostname() or not isinstance(owner.get("pid"), int):
+        return None
+    try:
+        os.kill(owner["pid"], 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # it exists, under another user
+    start = _process_start_time(owner["pid"])
+    return start is None or owner.get("start") is None or start == owner["start"]
+
+
+def _clear_dead_staging(staging_root: Path, own: Path, log: Callable[[str], Any]) -> tuple[list[Path], list[Path]]:
+    """Remove the staging folders under ``staging_root`` that no running process owns (see :class:`StagedOutputs`)."""
+    import shutil
+
+    me = _this_process()
+    removed, kept = [], []
+    for folder in sorted(p for p in staging_root.iterdir() if p.is_dir() and p != own):
+        try:
+            owner = json.loads((folder / _OWNER_FILE).read_text())
+        except (OSError, ValueError):
+            owner = {}
+        same_process = {key: owner.get(key) for key in me} == me
+        # Only folders started no later than this run's own (their names begin with the time): a later one is a newer run's.
+        older = folder.name[: len("YYYYmmdd-HHMMSS")] <= own.name[: len("YYYYmmdd-HHMMSS")]
+        if older and (same_process or _owner_running(owner) is False):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+            log(f"[staging] removed {folder}: left by an earlier run that did not finish")
+        else:
+            kept.append(folder)
+            why = "its run may still be going" if owner else "no record of the run that wrote it"
+            log(f"[staging] kept {folder}: {why}; remove it yourself once no run uses it")
+    return removed, kept
+
+
 class StagedOutputs:
     """A run's outputs, written into a staging folder and published together.
 
@@ -205,7 +267,7 @@ class StagedOutputs:
         If ``output_dir`` exists and is not a folder.
     """
 
-    def __init__(self, output_dir: str | os.PathLike) -> None:
+    def __init__(self, output_dir: str | os.PathLike, log: Callable[[str], Any] = print) -> None:
         import datetime
         import tempfile
 
@@ -216,6 +278,8 @@ class StagedOutputs:
         staging_root.mkdir(parents=True, exist_ok=True)
         stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
         self.path = Path(tempfile.mkdtemp(prefix=f"{stamp}-", dir=staging_root))
+        (self.path / _OWNER_FILE).write_text(json.dumps(_this_process()))
+        self.removed, self.kept = _clear_dead_staging(staging_root, self.path, log)
 
     def publish(self) -> list[Path]:
         """Move every staged file to the same place under the output folder.
@@ -228,6 +292,7 @@ class StagedOutputs:
         import shutil
 
         published = []
+        (self.path / _OWNER_FILE).unlink(missing_ok=True)
         for staged in sorted(p for p in self.path.rglob("*") if p.is_file()):
             target = self.output_dir / staged.relative_to(self.path)
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -239,6 +304,59 @@ class StagedOutputs:
         except OSError:
             pass
         return published
+
+
+#: The tag papermill gives the cell it injects; JupyterLab would run such a cell like any other.
+INJECTED_PARAMETERS_TAG = "injected-parameters"
+
+
+def without_injected_parameters(notebook: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of a notebook (as parsed JSON) without the cells papermill injected.
+
+    papermill keeps an injected cell when it is given no parameters, and
+    Jupyter's Run All executes it, so a cell left in the committed notebook
+    would override the parameters cell on every later run.
+    """
+    import copy
+
+    cells = [cell for cell in notebook["cells"] if INJECTED_PARAMETERS_TAG not in cell.get("metadata", {}).get("tags", [])]
+    return {**copy.deepcopy(dict(notebook)), "cells": copy.deepcopy(cells)}
+
+
+def _without_run_record(notebook: Mapping[str, Any]) -> dict[str, Any]:
+    """A notebook without papermill's record of an earlier run (which parameters it was given)."""
+    metadata = {key: value for key, value in notebook.get("metadata", {}).items() if key != "papermill"}
+    return {**notebook, "metadata": metadata}
+
+
+def _read_notebook(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _write_notebook(notebook: Mapping[str, Any], path: Path) -> None:
+    """Write atomically, in the layout Jupyter writes (one-space indent, a final newline)."""
+    staged = path.with_name(f".{path.name}.tmp")
+    staged.write_text(json.dumps(notebook, sort_keys=True, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(staged, path)
+
+
+def prepare_notebook_run(notebook: str | os.PathLike, prepared: str | os.PathLike) -> Path:
+    """Copy ``notebook`` to ``prepared`` without injected cells: what ``make run`` hands to papermill.
+
+    Returns
+    -------
+    pathlib.Path
+        ``prepared``.
+
+    Raises
+    ------
+    ValueError
+        If ``notebook`` has no cell tagged ``parameters``.
+    """
+    source = _read_notebook(Path(notebook))
+    executed_parameters(source)  # the parameters cell exists and its defaults pass the check
+    _write_notebook(_without_run_record(without_injected_parameters(source)), Path(prepared))
+    return Path(prepared)
 
 
 def executed_parameters(notebook: Mapping[str, Any]) -> dict[str, Any]:
@@ -261,6 +379,9 @@ def finish_notebook_run(
 ) -> Path:
     """Put a successfully executed notebook where its outputs went (``make run``).
 
+    The cell papermill injected is removed first (the parameters the run was
+    given stay in ``results.json`` and in the notebook's papermill metadata),
+    so the published notebook's parameters cell is what a plain rerun uses.
     A run that published into the notebook's own folder replaces ``notebook``
     and refreshes the README's results table; any other run (a QUICK run by
     default, or one given OUTPUT_DIR) keeps its notebook beside its outputs,
@@ -271,17 +392,17 @@ def finish_notebook_run(
     pathlib.Path
         Where the executed notebook now is.
     """
-    import json
-
     executed, notebook = Path(executed), Path(notebook)
-    parameters = executed_parameters(json.loads(executed.read_text()))
+    run = _read_notebook(executed)
+    parameters = executed_parameters(run)
     output_dir = resolve_output_dir(parameters["OUTPUT_DIR"], parameters["QUICK"])
-    if output_dir.resolve() == notebook.resolve().parent:
-        os.replace(executed, notebook)
+    publish_here = output_dir.resolve() == notebook.resolve().parent
+    target = notebook if publish_here else output_dir / notebook.name
+    _write_notebook(without_injected_parameters(run), target)
+    executed.unlink()
+    if publish_here:
         update_readme_results(output_dir / "results.json", readme)
         print(f"Published into {output_dir.resolve()}: {notebook}, results.json, report/ and the README's results table.")
-        return notebook
-    target = output_dir / notebook.name
-    os.replace(executed, target)
-    print(f"Outputs and the executed notebook are in {output_dir}/ ; the committed {notebook}, results and README are untouched.")
+    else:
+        print(f"Outputs and the executed notebook are in {output_dir}/ ; the committed {notebook}, results and README are untouched.")
     return target

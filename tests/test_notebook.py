@@ -252,3 +252,116 @@ def test_a_quick_run_without_output_dir_publishes_into_its_own_folder(quick_run,
     assert read_results(quick)["parameters"]["QUICK"] is True
     assert (quick / "report" / "figures" / "confusion_best.png").is_file() and (quick / "report" / "macros.tex").is_file()
     assert not (quick / helpers.STAGING_DIR_NAME).exists()
+
+
+def with_parameters(notebook: nbformat.NotebookNode, **values) -> nbformat.NotebookNode:
+    """The notebook with its parameters cell edited, as a user sets parameters in Jupyter (no papermill)."""
+    import re
+
+    (cell,) = [cell for cell in notebook.cells if "parameters" in cell.metadata.get("tags", [])]
+    for name, value in values.items():
+        cell.source, count = re.subn(rf"^{name} = .*$", f"{name} = {value!r}", cell.source, flags=re.MULTILINE)
+        assert count == 1, name
+    return notebook
+
+
+def execute_as_jupyter(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Run every cell in a kernel, as JupyterLab's Run All does: nbclient, no papermill, no injected parameters."""
+    from nbclient import NotebookClient
+
+    NotebookClient(notebook, kernel_name="python3", timeout=None, resources={"metadata": {"path": str(REPO)}}).execute()
+    return notebook
+
+
+def test_run_all_twice_in_jupyter_loads_every_model_the_second_time(tmp_path):
+    cache = tmp_path / "cache"
+    source = nbformat.read(REPO / "main.ipynb", as_version=4)
+    runs = []
+    for attempt in ("first", "second"):
+        output_dir = tmp_path / attempt
+        notebook = with_parameters(nbformat.from_dict(source), QUICK=True, OUTPUT_DIR=str(output_dir), CACHE_DIR=str(cache))
+        runs.append((read_results(output_dir) if execute_as_jupyter(notebook) else None, outputs_text(notebook)))
+    (first, _), (second, second_text) = runs
+    assert first["cache"]["loaded"] == [] and set(NETWORKS) <= set(first["cache"]["trained"])
+    assert second["cache"]["trained"] == [] and set(NETWORKS + ["umap", "kmeans_raw", "n2d"]) <= set(second["cache"]["loaded"])
+    assert "Epoch 1/" not in second_text and "RETRAIN set" not in second_text
+    for key, row in first["methods"].items():
+        assert (row["acc"], row["nmi"]) == (second["methods"][key]["acc"], second["methods"][key]["nmi"]), key
+
+
+def test_make_run_without_parameters_ignores_a_cell_injected_by_an_earlier_run(quick_run, tmp_path):
+    """The committed copy holds papermill's cell of a RETRAIN run; a plain make run must run the parameters cell as it is."""
+    import subprocess
+
+    first_dir, _ = quick_run
+    notebook = with_parameters(
+        nbformat.read(REPO / "main.ipynb", as_version=4), QUICK=True, OUTPUT_DIR=str(tmp_path / "out"), CACHE_DIR=str(first_dir / "cache")
+    )
+    at = next(i for i, cell in enumerate(notebook.cells) if "parameters" in cell.metadata.get("tags", []))
+    injected = nbformat.v4.new_code_cell("# Parameters\nRETRAIN = True\n", metadata={"tags": ["injected-parameters"]})
+    notebook.cells.insert(at + 1, injected)
+    committed = tmp_path / "main.ipynb"
+    nbformat.write(notebook, committed)
+    make = subprocess.run(
+        ["make", "-C", str(REPO), "run", f"NOTEBOOK={committed}"], capture_output=True, text=True, timeout=1200
+    )
+    assert make.returncode == 0, make.stdout[-3000:] + make.stderr[-3000:]
+    results = read_results(tmp_path / "out")
+    assert results["cache"]["retrain"] is False and results["cache"]["trained"] == []
+    assert "RETRAIN set" not in make.stdout + make.stderr
+    published = nbformat.read(tmp_path / "out" / "main.ipynb", as_version=4)
+    assert not [cell for cell in published.cells if "injected-parameters" in cell.metadata.get("tags", [])]
+    assert not (tmp_path / ".main.input.ipynb").exists() and not (tmp_path / ".main.run.ipynb").exists()
+
+
+def test_make_lab_serves_the_notebook_and_prints_its_address(tmp_path):
+    """As root here (and in most containers), without a display: Jupyter must be told --allow-root and --no-browser."""
+    import os
+    import re
+    import signal
+    import socket
+    import subprocess
+    import time
+    import urllib.error
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {key: value for key, value in os.environ.items() if key not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env.update(JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"), JUPYTER_CONFIG_DIR=str(tmp_path / "config"))
+    lab = subprocess.Popen(
+        ["make", "-C", str(REPO), "lab", f"LAB_ARGS=--port={port} --ServerApp.port_retries=0"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, start_new_session=True,
+    )
+    log = []
+    try:
+        deadline = time.monotonic() + 120
+        address = None
+        while address is None and time.monotonic() < deadline and lab.poll() is None:
+            line = lab.stdout.readline()
+            log.append(line)
+            match = re.search(rf"(http://(?:127\.0\.0\.1|localhost):{port}/lab\S*\?token=(\w+))", line)
+            address = match and match.group(1)
+        assert address, "".join(log)[-3000:]
+        token = re.search(r"token=(\w+)", address).group(1)
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/contents/main.ipynb?content=0", headers={"Authorization": f"token {token}"}
+        )
+        direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never through a proxy set for the internet
+        status = body = None
+        for attempt in range(60):  # the address is printed as the server starts to listen
+            try:
+                with direct.open(request, timeout=30) as response:
+                    status, body = response.status, json.loads(response.read())
+                break
+            except urllib.error.URLError:
+                time.sleep(0.5)
+        assert status == 200 and body["type"] == "notebook" and body["name"] == "main.ipynb", "".join(log)
+    finally:
+        os.killpg(lab.pid, signal.SIGTERM)
+        try:
+            lab.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(lab.pid, signal.SIGKILL)
+    assert "Running as root is not recommended" not in "".join(log)

@@ -119,9 +119,22 @@ def test_staging_into_a_file_is_refused(tmp_path):
         helpers.StagedOutputs(tmp_path / "out")
 
 
+def injected_cell(**injected) -> dict:
+    """The cell papermill inserts after the parameters cell."""
+    source = "# Parameters\n" + "".join(f"{name} = {value!r}\n" for name, value in injected.items())
+    return {"cell_type": "code", "execution_count": 3, "id": "injected", "metadata": {"tags": ["injected-parameters"]},
+            "outputs": [], "source": source}
+
+
+def with_injected_cell(notebook: dict, **injected) -> dict:
+    at = next(i for i, cell in enumerate(notebook["cells"]) if "parameters" in cell["metadata"].get("tags", []))
+    notebook["cells"].insert(at + 1, injected_cell(**injected))
+    return notebook
+
+
 def executed_notebook(tmp_path: Path, **injected) -> Path:
-    """A stand-in for papermill's output: the real parameters cell, and the values papermill injected."""
-    notebook = json.loads((REPO / "main.ipynb").read_text())
+    """A stand-in for papermill's output: the real parameters cell, and the values papermill injected (cell and metadata)."""
+    notebook = with_injected_cell(json.loads((REPO / "main.ipynb").read_text()), **injected)
     notebook["metadata"]["papermill"] = {"parameters": injected}
     path = tmp_path / ".main.run.ipynb"
     path.write_text(json.dumps(notebook))
@@ -149,6 +162,100 @@ def test_finishing_a_full_run_replaces_the_notebook_and_the_readme_table(tmp_pat
     assert helpers.finish_notebook_run(executed, "main.ipynb", "README.md") == Path("main.ipynb")
     assert (tmp_path / "main.ipynb").read_text() != "committed" and not executed.exists()
     assert "old table" not in (tmp_path / "README.md").read_text()
+
+
+def tags(notebook: dict) -> list:
+    return [tag for cell in notebook["cells"] for tag in cell["metadata"].get("tags", [])]
+
+
+@pytest.mark.parametrize("quick", [False, True])
+def test_a_published_notebook_keeps_no_injected_cell(tmp_path, monkeypatch, quick):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "main.ipynb").write_text("committed")
+    (tmp_path / "results.json").write_text((REPO / "results.json").read_text())
+    start, end = helpers.README_MARKERS
+    (tmp_path / "README.md").write_text(f"{start}\n{end}\n")
+    helpers.QUICK_OUTPUT_DIR.mkdir()
+    executed = executed_notebook(tmp_path, RETRAIN=True, QUICK=quick)
+    assert "injected-parameters" in tags(json.loads(executed.read_text()))
+    published = json.loads(helpers.finish_notebook_run(executed, "main.ipynb", "README.md").read_text())
+    assert "injected-parameters" not in tags(published) and "parameters" in tags(published)
+    # The parameters the run was given stay on record in the metadata; the cell shows what a plain run uses.
+    assert published["metadata"]["papermill"]["parameters"] == {"RETRAIN": True, "QUICK": quick}
+    assert len(published["cells"]) == len(helpers.without_injected_parameters(json.loads((REPO / "main.ipynb").read_text()))["cells"])
+
+
+def test_the_committed_notebook_has_no_injected_cell_and_runs_its_own_defaults():
+    notebook = json.loads((REPO / "main.ipynb").read_text())
+    assert "injected-parameters" not in tags(notebook)
+    assert not any(cell["source"] and "".join(cell["source"]).startswith("# Parameters") for cell in notebook["cells"])
+
+
+def test_a_run_is_prepared_without_the_injected_cell(tmp_path):
+    source = tmp_path / "main.ipynb"
+    source.write_text(json.dumps(with_injected_cell(json.loads((REPO / "main.ipynb").read_text()), RETRAIN=True)))
+    prepared = helpers.prepare_notebook_run(source, tmp_path / ".main.input.ipynb")
+    notebook = json.loads(prepared.read_text())
+    assert "injected-parameters" not in tags(notebook) and "parameters" in tags(notebook)
+    assert helpers.executed_parameters(notebook)["RETRAIN"] is False
+    assert "injected-parameters" in tags(json.loads(source.read_text()))  # the source is left as it is
+
+
+def test_preparing_a_notebook_without_parameters_cell_is_refused(tmp_path):
+    source = tmp_path / "other.ipynb"
+    source.write_text(json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    with pytest.raises(ValueError, match="no cell tagged 'parameters'"):
+        helpers.prepare_notebook_run(source, tmp_path / "prepared.ipynb")
+    assert not (tmp_path / "prepared.ipynb").exists()
+
+
+def dead_process_id() -> int:
+    """The id of a process that has just ended."""
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def left_staging(output_dir: Path, name: str, owner: dict | None) -> Path:
+    folder = output_dir / helpers.STAGING_DIR_NAME / name
+    (folder / "report").mkdir(parents=True)
+    (folder / "results.json").write_text("partial")
+    if owner is not None:
+        (folder / "owner.json").write_text(json.dumps(owner))
+    return folder
+
+
+def test_a_new_run_removes_the_staging_folders_of_dead_runs_only(tmp_path):
+    import os
+    import socket
+
+    from helpers.runs import _process_start_time
+
+    host = socket.gethostname()
+    dead = left_staging(tmp_path, "20260101-000000-dead", {"host": host, "pid": dead_process_id(), "start": "1"})
+    alive = left_staging(tmp_path, "20260101-000001-alive", {"host": host, "pid": os.getppid(), "start": _process_start_time(os.getppid())})
+    # The same id, but another process (its id was reused): the run that wrote it is gone.
+    reused = left_staging(tmp_path, "20260101-000002-reused", {"host": host, "pid": os.getppid(), "start": "-1"})
+    elsewhere = left_staging(tmp_path, "20260101-000003-other", {"host": host + "-other", "pid": 1, "start": None})
+    unknown = left_staging(tmp_path, "20260101-000004-unknown", None)
+    newer = left_staging(tmp_path, "29990101-000000-newer", {"host": host, "pid": dead_process_id(), "start": None})
+    lines = []
+    staged = helpers.StagedOutputs(tmp_path, log=lines.append)
+    assert sorted(staged.removed) == [dead, reused] and not dead.exists() and not reused.exists()
+    assert sorted(staged.kept) == [alive, elsewhere, unknown, newer] and all(p.is_dir() for p in staged.kept)
+    assert len(lines) == 6 and all(str(p) in "".join(lines) for p in staged.removed + staged.kept)
+    staged.publish()
+    assert (tmp_path / "results.json").exists() is False  # nothing was staged, and nothing of the dead runs published
+
+
+def test_a_run_removes_what_an_earlier_run_in_the_same_kernel_left(tmp_path):
+    first = helpers.StagedOutputs(tmp_path, log=lambda line: None)
+    (first.path / "results.json").write_text("partial")  # this run failed: its kernel lives on, and runs the notebook again
+    second = helpers.StagedOutputs(tmp_path, log=lambda line: None)
+    assert second.removed == [first.path] and not first.path.exists() and second.path.is_dir()
 
 
 def test_recorded_parameters_keep_what_determines_the_results_in_schema_order():
