@@ -90,7 +90,8 @@ def write_benchmark(runs: list[dict], parameters: dict, args: argparse.Namespace
     print(f"Wrote {args.output}")
     print(helpers.benchmark_table_markdown(benchmark))
     if args.readme:
-        helpers.update_readme_benchmark(args.output, args.readme)
+        helpers.update_readme_benchmark(args.output, args.readme, REPO / "results.json")
+        helpers.update_readme_headline(args.output, args.readme, REPO / "results.json")
         print(f"Updated the benchmark table in {args.readme}")
     return 0
 

@@ -10,22 +10,32 @@ from typing import Any
 
 import numpy as np
 
-from .data import TEST_SIZE, TRAIN_SIZE
+from .data import TEST_SIZE, TRAIN_SIZE, VALIDATION_FRACTION
 from .metrics import SILHOUETTE_SAMPLE_SIZE
 from .environment import describe_machine
 from .evaluation import _em_state
 from ._tables import latex_row, latex_table, mean_sd, worst_seed
-from .reporting import PUBLISHED_DEEP_CLUSTERING, _methods, budget_verdict, describe_confusion, describe_seeds, total_fit_seconds
+from .reporting import (
+    PUBLISHED_DEEP_CLUSTERING, SUBMITTED_FIGURES, SUBMITTED_REPORTS, _methods, _published_cell, best_on_every_seed, budget_verdict, describe_confusion,
+    describe_neighbour_purity, describe_seed_comparison, describe_seeds, describe_stops, total_fit_seconds,
+)
 
 __all__ = [
     "benchmark_macros_latex", "results_table_latex", "REPRESENTATIONS", "representation_of", "latex_macro_name",
     "report_macros_latex", "architecture_table_latex", "comparisons_table_latex", "write_report_inputs",
     "ReportInputError", "REPORT_METHOD_FIELDS", "REPORT_SECTION_FIELDS", "REPORT_SOURCES", "check_report_results",
-    "build_report",
+    "build_report", "REPORT_RANKINGS",
 ]
 
+#: The pairs of methods whose ranking over the benchmark's seeds the report states (``\Rank<First>Vs<Second>``).
+REPORT_RANKINGS = (
+    ("ae_kmeans", "kmeans_raw"), ("ae_gmm", "kmeans_raw"), ("ae_gmm", "ae_kmeans"), ("pca_95_kmeans", "ae_kmeans"),
+    ("conv_kmeans", "ae_kmeans"), ("n2d", "ae_gmm"), ("scan", "n2d"), ("scan_finetune", "scan"), ("scan_refined", "scan_finetune"),
+    ("scan_retrained", "scan_finetune"), ("dec", "ae_kmeans"), ("idec", "ae_kmeans"),
+)
 
-def benchmark_macros_latex(benchmark: Mapping[str, Any]) -> str:
+
+def benchmark_macros_latex(benchmark: Mapping[str, Any], labels: Mapping[str, str] | None = None) -> str:
     r"""``\newcommand`` definitions of the benchmark's figures for the report's text.
 
     Per method: ``\BenchAcc<Name>``, ``\BenchNmi<Name>`` (mean, 3 decimals)
@@ -38,7 +48,10 @@ def benchmark_macros_latex(benchmark: Mapping[str, Any]) -> str:
     processors, :func:`describe_machine`) and ``\BenchBudgetVerdict``
     (:func:`budget_verdict` against :data:`TIME_BUDGET_MINUTES`); where
     recorded, the SCAN heads' mean test accuracies ``\BenchScanMostAgreeingAcc``,
-    ``\BenchScanMeanHeadAcc``, ``\BenchScanBestHeadAcc``, ``\BenchScanWorstHeadAcc``.
+    ``\BenchScanMeanHeadAcc``, ``\BenchScanBestHeadAcc``, ``\BenchScanWorstHeadAcc``; ``\BenchMinutesSd``; and
+    per pair of :data:`REPORT_RANKINGS` present, ``\Rank<First>Vs<Second>``: a sentence ranking the two by
+    accuracy only as far as the seeds agree (:func:`describe_seed_comparison`), the methods named as in
+    ``labels`` (today's results) where given.
     """
     lines = [r"% Generated from a benchmark.json by helpers.write_report_inputs; do not edit."]
     for key, row in _methods(benchmark).items():
@@ -51,11 +64,16 @@ def benchmark_macros_latex(benchmark: Mapping[str, Any]) -> str:
         if "validation" in row:
             lines.append(rf"\newcommand{{\BenchValAcc{name}}}{{{row['validation']['acc']['mean']:.3f}}}")
     best_key, best = max(_methods(benchmark).items(), key=lambda item: item[1]["acc"]["mean"])
-    lines.append(rf"\newcommand{{\BenchBestMethod}}{{{_latex_escape(best['label'])}}}")
+    lines.append(rf"\newcommand{{\BenchBestMethod}}{{{_latex_escape((labels or {}).get(best_key, best['label']))}}}")
     lines.append(rf"\newcommand{{\BenchBestKey}}{{{latex_macro_name(best_key)}}}")
     lines.append(rf"\newcommand{{\BenchRuns}}{{{benchmark['n_runs']}}}")
     lines.append(rf"\newcommand{{\BenchSeeds}}{{{_latex_escape(describe_seeds(benchmark['seeds']))}}}")
     lines.append(rf"\newcommand{{\BenchMinutes}}{{{benchmark['total_s']['mean'] / 60:.1f}}}")
+    lines.append(rf"\newcommand{{\BenchMinutesSd}}{{{benchmark['total_s']['std'] / 60:.1f}}}")
+    for first, second in REPORT_RANKINGS:
+        if first in _methods(benchmark) and second in _methods(benchmark):
+            sentence = _latex_escape(describe_seed_comparison(benchmark, first, second, labels=labels))
+            lines.append(rf"\newcommand{{\Rank{latex_macro_name(first)}Vs{latex_macro_name(second)}}}{{{sentence}}}")
     run_minutes = [seconds / 60 for seconds in benchmark["total_s"]["values"]]
     lines.append(rf"\newcommand{{\BenchSlowestMinutes}}{{{max(run_minutes):.1f}}}")
     machines = "; ".join(benchmark.get("machines") or ["processor not recorded"])
@@ -71,7 +89,20 @@ def benchmark_macros_latex(benchmark: Mapping[str, Any]) -> str:
 def _latex_escape(text: str) -> str:
     for char, replacement in (("\\", r"\textbackslash{}"), ("&", r"\&"), ("%", r"\%"), ("_", r"\_"), ("#", r"\#")):
         text = text.replace(char, replacement)
-    return text
+    return text.replace("±", r"$\pm$")
+
+
+def _cite_submission(report: str) -> str:
+    return rf"\citep{{{SUBMITTED_REPORTS[report]['cite']}}}"
+
+
+def _training_images_sentence(results: Mapping[str, Any]) -> str:
+    """Which training images fit the models: all of them, the autoencoders those before the validation split."""
+    parameters = results.get("parameters") or {}
+    n_train = parameters.get("n_train", TRAIN_SIZE)
+    n_fit = n_train - round(n_train * VALIDATION_FRACTION)
+    return (f"Models are fitted without labels on the {n_train:,} training images; the autoencoders train on the first "
+            f"{n_fit:,} of them, the last {VALIDATION_FRACTION:.0%} being the validation split.").replace("%", r"\%")
 
 
 def results_table_latex(results: Mapping[str, Any], benchmark: Mapping[str, Any] | None = None) -> str:
@@ -80,12 +111,13 @@ def results_table_latex(results: Mapping[str, Any], benchmark: Mapping[str, Any]
     Rows whose ``group`` is other than ``"assignment"`` (the default) are left
     to :func:`comparisons_table_latex`.
 
-    Columns: method, ACC, NMI, ARI, fit time (``fit_s`` plus
-    ``representation_s``, the autoencoder's training and encoding) of the run;
-    with a ``benchmark``, the mean ± sd of ACC and NMI over its seeds; and the
-    published submissions' ACC and NMI where the method has a ``published``
-    entry. The run's best value of each metric is set in bold, unless a
-    published figure of that metric (the upper end of a range) is higher.
+    Columns: method; with a ``benchmark``, the mean ± sd of ACC, the worst
+    seed's ACC and the mean ± sd of NMI over its seeds (the mean ACC in bold
+    for a method above each of the others on every seed,
+    :func:`best_on_every_seed`, if there is one), else this one run's ACC and
+    NMI; then the
+    submitted reports' figures (:data:`SUBMITTED_FIGURES`), each under the metric it
+    really is, with its citation.
 
     Parameters
     ----------
@@ -100,43 +132,37 @@ def results_table_latex(results: Mapping[str, Any], benchmark: Mapping[str, Any]
         A complete ``table`` environment with the label ``tab:results``.
     """
     methods = {k: row for k, row in _methods(results).items() if row.get("group", "assignment") == "assignment"}
-    best = {m: max(row[m] for row in methods.values()) for m in ("acc", "nmi", "ari")}
-    for metric in ("acc", "nmi"):
-        published = [_published_upper((row.get("published") or {}).get(metric)) for row in methods.values()]
-        if any(value is not None and value > best[metric] for value in published):
-            best[metric] = None  # a submission printed more: no bold
     parameters = results.get("parameters") or {}
-    n_train = parameters.get("n_train", TRAIN_SIZE)
     n_test = parameters.get("n_test", TEST_SIZE)
     seeds = _benchmark_seeds(benchmark)
-
-    def cell(row: Mapping[str, Any], metric: str) -> str:
-        text = f"{row[metric]:.3f}"
-        return rf"\textbf{{{text}}}" if row[metric] == best[metric] else text
-
-    rows = [
-        [
-            _latex_escape(row["label"]), cell(row, "acc"), cell(row, "nmi"), cell(row, "ari"), f"{total_fit_seconds(row):.1f}",
-            *_benchmark_cells(benchmark, key, ("acc", "nmi")),
-            (row.get("published") or {}).get("acc", "--"), (row.get("published") or {}).get("nmi", "--"),
-        ]
-        for key, row in methods.items()
-    ]
-    spans = [("Run shown " + _run_seed(results), 4)] + ([(seeds, 2)] if benchmark else []) + [("Published", 2)]
-    names = ["Method", "ACC", "NMI", "ARI", "Fit (s)", *(["ACC", "NMI"] if benchmark else []), "ACC", "NMI"]
+    in_benchmark = bool(benchmark) and all(key in _methods(benchmark) for key in methods)
+    best = best_on_every_seed(benchmark, list(methods)) if in_benchmark else None
+    rows = []
+    for key, row in methods.items():
+        # With a benchmark, its seeds are the figures; one run's are in the comparisons table.
+        scores = _benchmark_cells(benchmark, key, ("acc", "nmi"), worst=True) if benchmark else [f"{row['acc']:.3f}", f"{row['nmi']:.3f}"]
+        if benchmark and key == best:
+            scores[0] = rf"\textbf{{{scores[0]}}}"
+        rows.append([
+            _latex_escape(row["label"]), *scores, _published_cell(key, "acc", _cite_submission), _published_cell(key, "nmi", _cite_submission),
+        ])
+    spans = [(seeds, 3) if benchmark else ("One run " + _run_seed(results), 2), ("Submitted reports", 2)]
+    names = ["Method", *(["ACC", "Worst", "NMI"] if benchmark else ["ACC", "NMI"]), "ACC", "NMI"]
     caption = (
-        f"The assignment's three tasks: clustering of the {n_test:,} Fashion-MNIST test images by models fitted on the "
-        f"{n_train:,} training images. ACC is accuracy after Hungarian matching; fit time includes "
-        "training the autoencoder where there is one. Bold: the best of a column of the run, where no published "
-        "figure is higher."
-        + (f" {seeds}: mean\\,$\\pm$\\,standard deviation, every model trained afresh." if benchmark else "")
-        + r" Published: figures printed by the submitted reports of this assignment~\citep{assignmentreports}."
+        f"The assignment's three tasks on the {n_test:,} Fashion-MNIST test images. {_training_images_sentence(results)} "
+        "ACC is accuracy after Hungarian matching of clusters to classes; Table~\\ref{tab:comparisons} gives one run's scores and fit times."
+        + (f" {seeds}: mean\\,$\\pm$\\,standard deviation and the worst seed's ACC (the seed in brackets), every model trained afresh for each seed; "
+           + ("bold: above each other task on every seed." if best else "no task is above the others on every seed.")
+           if benchmark else "")
+        + " Submitted reports: the accuracy after matching printed by " + _cite_submission("C")
+        + "; the NMI that " + _cite_submission("B") + " and " + _cite_submission("A")
+        + " printed under the name accuracy (for K-Means on the pixels, " + _cite_submission("A") + " printed the adjusted mutual information, AMI)."
     )
-    return latex_table("l" + "r" * (len(names) - 3) + "cc", _spanning_header(spans, names), [rows], caption=caption, label="tab:results", size="small", column_sep="3.5pt")
+    return latex_table("l" + "r" * (len(names) - 3) + "ll", _spanning_header(spans, names), [rows], caption=caption, label="tab:results", size="footnotesize", column_sep="2.5pt", placement="!hb")
 
 
 def _run_seed(results: Mapping[str, Any]) -> str:
-    """``"(seed 0)"``, or ``""`` where the results do not record their seed."""
+    """``"(seed 10)"``, or ``""`` where the results do not record their seed."""
     seed = (results.get("parameters") or {}).get("SEED")
     return "" if seed is None else f"(seed {seed})"
 
@@ -211,12 +237,15 @@ def report_macros_latex(results: Mapping[str, Any]) -> str:
     where an EM run was recorded (see :func:`em_convergence`), ``\Confusion<Name>`` (a sentence on its
     confusion matrix, :func:`describe_confusion`) where one was stored; ``\SupAcc<Name>`` per supervised reference. Run-wide: ``\NTrain``,
     ``\NTest``, ``\Seed``, ``\Param<Name>`` for each integer notebook parameter
-    (``SCAN_EPOCHS`` gives ``\ParamScanEpochs``), ``\Device``, ``\ComparisonGmmMaxIter`` (if set), ``\TotalMinutes``, ``\PeakMemoryGiB``
-    and, where present, the autoencoder's ``\EpochsRun``, ``\AeParams``,
-    ``\AeFitSeconds``, the GMM's ``\GmmCovariance``, ``\GmmNInit``, ``\GmmInitialisations`` (in words) and ``\GmmInit``,
-    the deep-clustering runs' ``\DecStopped`` and ``\IdecStopped`` ("converged" or "stopped at its epoch cap"), and the SCAN
-    heads' ``\ScanHeads`` (count) and ``\ScanHeadsAccMin``, ``\ScanHeadsAccMax``,
-    ``\ScanHeadsAccMean`` (the single heads' test accuracies).
+    (``SCAN_EPOCHS`` gives ``\ParamScanEpochs``), ``\Device``, ``\ComparisonGmmMaxIter`` (if set), ``\TotalMinutes``, ``\PeakMemoryGiB``,
+    ``\NAutoencoderTrain`` (the training images before the validation split), each submitted report's figures
+    ``\Submitted<Metric><Name><Report>`` (:data:`SUBMITTED_FIGURES`) and, where present, the autoencoder's
+    ``\EpochsRun``, ``\AeParams``, ``\AeFitSeconds``, ``\AeFinalLoss``, ``\AeFinalValLoss`` and ``\AeBestValLoss``,
+    the GMM's ``\GmmCovariance``, ``\GmmNInit``, ``\GmmInitialisations`` (in words) and ``\GmmInit``,
+    the deep-clustering runs' ``\DecStopped`` and ``\IdecStopped`` ("converged" or "stopped at its epoch cap") and
+    ``\DeepClusteringStops`` (:func:`describe_stops`), the capped comparison GMMs' ``\ComparisonEmStops``,
+    ``\NeighbourPurity`` (:func:`describe_neighbour_purity`), and the SCAN heads' ``\ScanHeads`` (count) and
+    ``\ScanHeadsAccMin``, ``\ScanHeadsAccMax``, ``\ScanHeadsAccMean`` (the single heads' test accuracies).
 
     Parameters
     ----------
@@ -244,6 +273,8 @@ def report_macros_latex(results: Mapping[str, Any]) -> str:
             macros[f"Confusion{name}"] = describe_confusion(row["confusion"])
     for key, row in (results.get("supervised") or {}).items():
         macros[f"SupAcc{latex_macro_name(key)}"] = f"{row['acc']:.3f}"
+    for report, key, metric, value in SUBMITTED_FIGURES:  # e.g. \SubmittedAccAeGmmC: what report C printed
+        macros[f"Submitted{metric.capitalize()}{latex_macro_name(key)}{report}"] = f"{value:.3f}"
     parameters = results.get("parameters") or {}
     macros["NTrain"] = f"{parameters.get('n_train', TRAIN_SIZE):,}"
     macros["NTest"] = f"{parameters.get('n_test', TEST_SIZE):,}"
@@ -259,10 +290,17 @@ def report_macros_latex(results: Mapping[str, Any]) -> str:
         macros["TotalMinutes"] = f"{results['total_s'] / 60:.1f}"
     if "peak_memory_gib" in results:
         macros["PeakMemoryGiB"] = f"{results['peak_memory_gib']:.1f}"
+    n_train = parameters.get("n_train", TRAIN_SIZE)
+    macros["NAutoencoderTrain"] = f"{n_train - round(n_train * VALIDATION_FRACTION):,}"
     autoencoder = results.get("autoencoder") or {}
     if autoencoder:
         macros["EpochsRun"] = str(autoencoder["epochs_run"])
         macros["AeParams"] = f"{autoencoder['parameters']:,}"
+        history = autoencoder.get("history") or {}
+        if history.get("loss") and history.get("val_loss"):
+            macros["AeFinalLoss"] = f"{history['loss'][-1]:.4f}"
+            macros["AeFinalValLoss"] = f"{history['val_loss'][-1]:.4f}"
+            macros["AeBestValLoss"] = f"{min(history['val_loss']):.4f}"
     stages = results.get("stages_s") or {}
     if "fit_s" in autoencoder:  # the training time, also when this run loaded the model from the cache
         macros["AeFitSeconds"] = f"{autoencoder['fit_s']:.0f}"
@@ -275,9 +313,22 @@ def report_macros_latex(results: Mapping[str, Any]) -> str:
         macros["GmmInitialisations"] = "one initialisation" if gmm["n_init"] == 1 else f"{gmm['n_init']} initialisations"
         # Runs before the initialisation became a setting used scikit-learn's default, a whole K-Means.
         macros["GmmInit"] = gmm.get("init_params", "kmeans")
-    for key, info in (results.get("deep_clustering") or {}).items():
+    deep_clustering = results.get("deep_clustering") or {}
+    for key, info in deep_clustering.items():
         # DEC and IDEC stop once few assignments change, or at their epoch cap: the text says which.
         macros[f"{latex_macro_name(key)}Stopped"] = "converged" if info["converged"] else "stopped at its epoch cap"
+    if deep_clustering and "DEC_MAX_EPOCHS" in parameters:
+        stops = {key.upper(): info["converged"] for key, info in deep_clustering.items()}
+        macros["DeepClusteringStops"] = describe_stops(stops, f"{parameters['DEC_MAX_EPOCHS']}-epoch cap")
+    capped = {key: row for key, row in methods.items() if row.get("group") == "comparison" and "em_converged" in row}
+    if capped and "COMPARISON_GMM_MAX_ITER" in parameters:
+        # "PCA 80%" for pca_80_gmm, "conv. codes" for conv_gmm: the representation each capped GMM clustered.
+        stops = {("PCA " + key.split("_")[1] + "%") if key.startswith("pca_") else "conv. codes" if key.startswith("conv") else row["label"]:
+                 row["em_converged"] for key, row in capped.items()}
+        macros["ComparisonEmStops"] = describe_stops(stops, f"{parameters['COMPARISON_GMM_MAX_ITER']} EM iterations")
+    purity = results.get("neighbour_purity") or {}
+    if purity and "SCAN_NEIGHBORS" in parameters:
+        macros["NeighbourPurity"] = describe_neighbour_purity(purity, parameters["SCAN_NEIGHBORS"], parameters["SCAN_PCA_COMPONENTS"])
     scan_heads = results.get("scan_heads") or {}
     if scan_heads:
         head_acc = np.asarray(scan_heads["test_acc"], dtype=float)
@@ -312,10 +363,7 @@ def architecture_table_latex(results: Mapping[str, Any]) -> str:
         [_latex_escape(layer["name"]), _latex_escape(layer["type"]), " x ".join(str(d) for d in layer["output_shape"]), f"{layer['params']:,}"]
         for layer in layers
     ]
-    caption = (
-        r"The dense autoencoder, as built by \texttt{helpers.build\_autoencoder} "
-        "(output shapes without the batch dimension)."
-    )
+    caption = "The dense autoencoder's layers (output shapes without the batch dimension)."
     return latex_table(
         "llrr", [latex_row(["Layer", "Type", "Output shape", "Parameters"])], [rows, [["Total", "", "", f"{total:,}"]]],
         caption=caption, label="tab:architecture",
@@ -381,25 +429,26 @@ def comparisons_table_latex(results: Mapping[str, Any], benchmark: Mapping[str, 
         [rf"{_latex_escape(name.split(' (')[0])}~\citep{{{row['cite']}}}", row["acc"], row["nmi"].replace("-", "--"), "--", "--", *["--"] * extra]
         for name, row in PUBLISHED_DEEP_CLUSTERING.items()
     ]
-    sections.append([heading("Published, fitted and scored on the same images"), *published])
+    sections.append([heading("Published, each under its own protocol: fitted and scored on the same images"), *published])
     supervised = results.get("supervised") or {}
     if supervised:
         sections.append([
             heading("Supervised reference (uses the training labels): logistic regression on"),
             *([_latex_escape(row["label"]), f"{row['acc']:.3f}", "", "", f"{row['fit_s']:.0f}", *[""] * extra] for row in supervised.values()),
         ])
-    spans = [("Run shown " + _run_seed(results), 4)] + ([(_benchmark_seeds(benchmark), 3)] if benchmark else [])
+    spans = [("One run " + _run_seed(results), 4)] + ([(_benchmark_seeds(benchmark), 3)] if benchmark else [])
     caption = (
         "Every method on the test set, grouped by the representation it clusters"
-        + (f"; the run shown and, over the benchmark's {_benchmark_seeds(benchmark)}, mean\\,$\\pm$\\,standard deviation "
+        + (f"; one run and, over the benchmark's {_benchmark_seeds(benchmark)}, mean\\,$\\pm$\\,standard deviation "
            "and the worst seed's ACC (the seed in brackets)" if benchmark else "")
-        + ". Fit time includes the representation's training. Silh.: the silhouette, computed on a fixed random "
+        + ". A clustering's fit time includes the representation's training; a supervised row's is the classifier's alone. "
+        "Silh.: the silhouette, computed on a fixed random "
         f"subsample of {SILHOUETTE_SAMPLE_SIZE:,} test points in the space each method clustered. "
         "The notebook's summary table gives every row's ARI as well."
     )
     return latex_table(
         "@{}l" + "r" * (len(names) - 1) + "@{}", _spanning_header(spans, names), sections,
-        caption=caption, label="tab:comparisons", size="footnotesize", column_sep="2pt", placement="tbp",
+        caption=caption, label="tab:comparisons", size="footnotesize", column_sep="2pt", placement="tp",
     )
 
 
@@ -445,7 +494,8 @@ def write_report_inputs(
     if results.get("supervised") or any(row.get("group") == "comparison" for row in results["methods"].values()):
         outputs["comparisons.tex"] = comparisons_table_latex(results, benchmark)
     if benchmark is not None:
-        outputs["benchmark_macros.tex"] = benchmark_macros_latex(benchmark)
+        labels = {key: row["label"] for key, row in results["methods"].items()}
+        outputs["benchmark_macros.tex"] = benchmark_macros_latex(benchmark, labels)
     written = []
     for name, text in outputs.items():
         path = report_dir / name
@@ -477,7 +527,7 @@ _METHOD_MACRO_FIELDS = {
 #: Capitalised commands in main.tex that come from LaTeX, or from the benchmark files (checked on their own).
 _REPORT_OTHER_COMMANDS = ("IfFileExists",)
 
-_BENCHMARK_MACRO_PREFIX = "Bench"
+_BENCHMARK_MACRO_PREFIX = ("Bench", "Rank")  # macros of benchmark_macros.tex, checked against the benchmark
 
 #: The report's sources, copied into the build folder.
 REPORT_SOURCES = ("main.tex", "neurips.sty", "references.bib")

@@ -11,7 +11,7 @@ from .data import CLASS_NAMES
 
 __all__ = [
     "match_clusters", "relabel_clusters", "matched_confusion", "cluster_accuracy", "evaluate", "matched_classification_report",
-    "SILHOUETTE_SAMPLE_SIZE", "silhouette",
+    "SILHOUETTE_SAMPLE_SIZE", "silhouette", "neighbour_purity",
 ]
 
 
@@ -294,3 +294,40 @@ def silhouette(features: np.ndarray, y_pred: np.ndarray, sample_size: int = SILH
         return float("nan")
     size = min(sample_size, len(features))
     return float(silhouette_score(features, y_pred, sample_size=size, random_state=0))
+
+
+def neighbour_purity(neighbours: np.ndarray, labels: np.ndarray, n_classes: int = len(CLASS_NAMES)) -> np.ndarray:
+    """Per class, the mean fraction of an image's nearest neighbours that share its class.
+
+    A diagnosis of a neighbour graph (how far "neighbours share a cluster"
+    can take a clustering), not a score: it reads the images' labels.
+
+    Parameters
+    ----------
+    neighbours : numpy.ndarray of int, shape (n, k)
+        Row ``i``: the indices of image ``i``'s ``k`` nearest neighbours (itself excluded).
+    labels : numpy.ndarray of int, shape (n,)
+        Class ids in ``[0, n_classes)``.
+    n_classes : int
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_classes,)
+        NaN for a class without images.
+
+    Raises
+    ------
+    ValueError
+        If the shapes disagree or an index or label is out of range.
+    """
+    neighbours, labels = np.asarray(neighbours), np.asarray(labels)
+    if neighbours.ndim != 2 or labels.ndim != 1 or len(neighbours) != len(labels) or neighbours.shape[1] == 0:
+        raise ValueError(f"neighbours must have shape (n, k >= 1) for n labels, got {neighbours.shape} and {labels.shape}")
+    if neighbours.min() < 0 or neighbours.max() >= len(labels):
+        raise ValueError("neighbours holds an index outside the labels")
+    if labels.min() < 0 or labels.max() >= n_classes:
+        raise ValueError(f"labels must lie in [0, {n_classes}), got [{labels.min()}, {labels.max()}]")
+    same = (labels[neighbours] == labels[:, None]).mean(axis=1)
+    counts = np.bincount(labels, minlength=n_classes)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.bincount(labels, weights=same, minlength=n_classes) / counts

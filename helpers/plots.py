@@ -21,8 +21,8 @@ __all__ = [
 ]
 
 
-#: Size of plots meant to be printed at half the report's 5.5 in text width.
-FIGSIZE_HALF_WIDTH = (4.0, 3.0)
+#: Size of plots meant to be printed at about half the report's 5.5 in text width (their 10 pt text prints at 6.5-8 pt).
+FIGSIZE_HALF_WIDTH = (3.4, 2.55)
 
 #: Where ``save_figure`` writes, relative to the working directory.
 FIGURE_DIR = Path("report") / "figures"
@@ -299,8 +299,9 @@ def plot_image_grid(
     import matplotlib.pyplot as plt
 
     rng = np.random.default_rng(seed)
+    # Sized for the report's text width, so that it prints at its own size.
     fig, axes = plt.subplots(
-        len(class_names), per_class, figsize=(per_class * 0.8 + 1.2, len(class_names) * 0.8), squeeze=False
+        len(class_names), per_class, figsize=(per_class * 0.36 + 0.9, len(class_names) * 0.36), squeeze=False
     )
     for row, name in enumerate(class_names):
         members = np.flatnonzero(labels == row)
@@ -308,7 +309,7 @@ def plot_image_grid(
             raise ValueError(f"class {name!r} has {members.size} images, fewer than per_class={per_class}")
         for col, index in enumerate(rng.choice(members, per_class, replace=False)):
             _show_image(axes[row, col], images[index])
-        axes[row, 0].set_ylabel(name, rotation=0, ha="right", va="center", fontsize=12)
+        axes[row, 0].set_ylabel(name, rotation=0, ha="right", va="center", fontsize=8)
     fig.subplots_adjust(wspace=0.05, hspace=0.05)
     return fig
 
@@ -339,12 +340,12 @@ def plot_reconstructions(originals: np.ndarray, reconstructions: np.ndarray, n: 
             f"need two arrays of the same shape with at least {n} images, "
             f"got {originals.shape} and {reconstructions.shape}"
         )
-    fig, axes = plt.subplots(2, n, figsize=(n * 0.55, 1.4), squeeze=False)
+    fig, axes = plt.subplots(2, n, figsize=(n * 0.3, 0.75), squeeze=False)
     for col in range(n):
         for row, images in enumerate((originals, reconstructions)):
             _show_image(axes[row, col], images[col], vmin=0, vmax=1)
-    axes[0, 0].set_ylabel("original", fontsize=8)
-    axes[1, 0].set_ylabel("decoded", fontsize=8)
+    axes[0, 0].set_ylabel("original", fontsize=7)
+    axes[1, 0].set_ylabel("decoded", fontsize=7)
     fig.subplots_adjust(wspace=0.05, hspace=0.05)
     return fig
 
@@ -411,7 +412,7 @@ def plot_bic(bic: Mapping[str, Mapping[int, float]], ax: Any = None) -> Any:
     ax.set_ylim(bottom=0)
     ax.set_xlabel("Covariance type")
     ax.set_ylabel("BIC minus the lowest BIC")
-    ax.set_title(f"Gaussian mixture selection (lowest BIC {lowest:,.0f})")
+    ax.set_title(f"GMM selection (lowest BIC {lowest:,.0f})")
     ax.legend()
     return ax
 
@@ -450,18 +451,19 @@ def plot_embedding(
         raise ValueError("embedding and labels differ in length")
     matched = relabel_clusters(y_pred, match_clusters(y_true, y_pred))
     colours = plt.get_cmap("tab10")
-    fig, axes = plt.subplots(1, 2, figsize=(8, 3.6), sharex=True, sharey=True)
+    # Sized for the report's text width, so that it prints at its own size (text of 7-8 pt).
+    fig, axes = plt.subplots(1, 2, figsize=(4.3, 2.2), sharex=True, sharey=True)
     for ax, labels, title in ((axes[0], y_true, "Coloured by true class"), (axes[1], matched, cluster_title)):
         for class_id, name in enumerate(class_names):
             points = embedding[labels == class_id]
-            ax.scatter(points[:, 0], points[:, 1], s=2, color=colours(class_id), label=name, rasterized=True)
+            ax.scatter(points[:, 0], points[:, 1], s=0.5, color=colours(class_id), label=name, rasterized=True)
         if np.any(labels == -1):
             points = embedding[labels == -1]
-            ax.scatter(points[:, 0], points[:, 1], s=2, color="black", label="unmatched", rasterized=True)
-        ax.set_title(title, fontsize=11)
+            ax.scatter(points[:, 0], points[:, 1], s=0.5, color="black", label="unmatched", rasterized=True)
+        ax.set_title(title, fontsize=8)
         ax.set_xticks([])
         ax.set_yticks([])
-    axes[1].legend(markerscale=5, fontsize=9, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    axes[1].legend(markerscale=8, fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5), handletextpad=0.1, frameon=False)
     fig.tight_layout()
     return fig
 
@@ -538,7 +540,8 @@ def plot_cluster_confidence(
         raise ValueError(f"need {n_clusters} cluster names, got {len(names)}")
     assigned = probabilities.argmax(axis=1)
     columns = 2 * per_side + 1
-    fig, axes = plt.subplots(n_clusters, columns, figsize=(columns * 0.55 + 1.3, n_clusters * 0.6), squeeze=False)
+    # Sized for the report's text width, so that it prints at its own size (text of 6-8 pt).
+    fig, axes = plt.subplots(n_clusters, columns, figsize=(columns * 0.32 + 0.6, n_clusters * 0.42), squeeze=False)
     for k in range(n_clusters):
         members = np.flatnonzero(assigned == k)
         ranked = members[np.argsort(-probabilities[members, k], kind="stable")]
@@ -555,5 +558,5 @@ def plot_cluster_confidence(
         axes[k, 0].set_ylabel(f"{names[k]} ({len(members)})", rotation=0, ha="right", va="center", fontsize=7)
     axes[0, per_side // 2].set_title("most confident", fontsize=8)
     axes[0, per_side + 1 + per_side // 2].set_title("least confident", fontsize=8)
-    fig.subplots_adjust(wspace=0.05, hspace=0.55)
+    fig.subplots_adjust(wspace=0.05, hspace=0.6)
     return fig

@@ -17,9 +17,12 @@ from ._json import _json_ready
 
 __all__ = [
     "total_fit_seconds", "write_results", "PUBLISHED_DEEP_CLUSTERING", "aggregate_benchmark",
-    "benchmark_table_markdown", "TIME_BUDGET_MINUTES", "budget_verdict", "PUBLISHED_SUBMISSIONS", "README_MARKERS",
+    "benchmark_table_markdown", "TIME_BUDGET_MINUTES", "budget_verdict", "README_MARKERS",
     "results_table_markdown", "BENCHMARK_MARKERS", "update_readme_benchmark", "update_readme_results", "compare_with_baseline_and_published",
-    "DEVELOPMENT_SEEDS", "describe_seeds", "describe_confusion",
+    "DEVELOPMENT_SEEDS", "describe_seeds", "describe_confusion", "SUBMITTED_REPORTS", "SUBMITTED_FIGURES",
+    "submitted_figures", "seed_comparison", "describe_seed_comparison", "best_on_every_seed", "benchmark_headline",
+    "describe_neighbour_purity", "describe_stops", "HEADLINE_METHODS", "update_readme_headline", "HEADLINE_MARKERS",
+    "submitted_reports_markdown",
 ]
 
 
@@ -275,7 +278,7 @@ def benchmark_table_markdown(benchmark: Mapping[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-# The goal for the whole notebook, every method included, on a 2-core CPU (issue 5).
+# The goal for the whole notebook, every method included, on a 2-core CPU.
 TIME_BUDGET_MINUTES = 15.0
 
 
@@ -308,33 +311,63 @@ def budget_verdict(run_minutes: Sequence[float], budget_minutes: float = TIME_BU
     return "over on some seeds" if minutes.mean() <= budget_minutes else "over"
 
 
-#: Figures reported by the published submissions of this assignment (test accuracy and NMI).
-PUBLISHED_SUBMISSIONS: dict[str, dict[str, str]] = {
-    "kmeans_raw": {"acc": "0.48", "nmi": "0.50--0.52"},
-    "ae_kmeans": {"acc": "0.48", "nmi": "0.54--0.55"},
-    "ae_gmm": {"acc": "0.54", "nmi": "0.59--0.64"},
+#: The four submitted reports of this assignment (none states a year).
+SUBMITTED_REPORTS: dict[str, dict[str, str]] = {
+    "A": {"authors": "Raykar", "title": "Analyzing Clustering Algorithms on Fashion MNIST dataset",
+          "affiliation": "University at Buffalo", "cite": "raykar_submission"},
+    "B": {"authors": "Ghosh", "title": "Clustering Analysis using K-Means and Gaussian Mixture Models",
+          "affiliation": "University at Buffalo", "cite": "ghosh_submission"},
+    "C": {"authors": "Thayanithi", "title": "Clustering of Fashion Apparels in their condensed form using AutoEncoder, "
+          "K-Means and Gaussian Mixture Model", "affiliation": "University at Buffalo", "cite": "thayanithi_submission"},
+    "D": {"authors": "Avelar and Chaves", "title": "Exploring Unsupervised Learning Techniques with the Fashion MNIST Dataset",
+          "affiliation": "Unicamp", "cite": "avelar_submission"},
 }
 
-def _published_range(text: str) -> tuple[float, float]:
-    """``"0.59--0.64"`` gives (0.59, 0.64); ``"0.48"`` gives (0.48, 0.48)."""
-    low, _, high = str(text).partition("--")
-    return float(low), float(high or low)
+#: What each submitted report printed, under the metric its code really computed: (report, method key, metric, value).
+#: A and B printed NMI (A's baseline: AMI) under the name accuracy; only C printed accuracy after matching; D printed ARI.
+SUBMITTED_FIGURES: tuple[tuple[str, str, str, float], ...] = (
+    ("C", "kmeans_raw", "acc", 0.483), ("C", "ae_kmeans", "acc", 0.484), ("C", "ae_gmm", "acc", 0.540),
+    ("B", "kmeans_raw", "nmi", 0.516), ("B", "ae_kmeans", "nmi", 0.546), ("B", "ae_gmm", "nmi", 0.591),
+    ("A", "kmeans_raw", "ami", 0.500), ("A", "ae_kmeans", "nmi", 0.544), ("A", "ae_gmm", "nmi", 0.636),
+    ("D", "pca_90_kmeans", "ari", 0.373), ("D", "pca_80_kmeans", "ari", 0.346),
+)
 
 
-def _against(value: float, published: str) -> str:
-    low, high = _published_range(published)
-    where = "above" if value > high else "below" if value < low else "within"
-    return f"{value:.3f}, {where} the published {published.replace('--', '-')}"
+def submitted_figures(key: str, metric: str) -> list[tuple[str, float]]:
+    """The submitted reports' figures of ``metric`` for method ``key``: ``[(report id, value), ...]`` in report order."""
+    return sorted((report, value) for report, method, kind, value in SUBMITTED_FIGURES if method == key and kind == metric)
+
+
+def _published_cell(key: str, metric: str, cite: Any = None) -> str:
+    """``"0.516 (B), 0.544 (A)"``: the submitted figures of a metric for a method, or ``"-"``; ``cite`` maps an id to its citation."""
+    figures = [("", report, value) for report, value in submitted_figures(key, metric)]
+    if metric == "nmi":  # one report printed AMI, a variant of NMI, as its accuracy: shown beside the NMI, named
+        figures += [("AMI ", report, value) for report, value in submitted_figures(key, "ami")]
+    if not figures:
+        return "-"
+    return ", ".join(f"{prefix}{value:.3f} {cite(report) if cite else f'({report})'}" for prefix, report, value in figures)
+
+
+def submitted_reports_markdown() -> str:
+    """One line naming the submitted reports behind the letters of the published columns, and what each printed."""
+    named = "; ".join(f"{report}: {info['authors']} ({info['affiliation']}), *{info['title']}*" for report, info in SUBMITTED_REPORTS.items())
+    return (f"Submitted reports of this assignment: {named}. Only C printed accuracy after matching clusters to classes; "
+            "A and B printed NMI under the name accuracy (A's K-Means figure is the adjusted mutual information, AMI); "
+            "D printed ARI and silhouette only.")
+
+
+def _against(value: float, published: float) -> str:
+    where = "above" if value > published else "below" if value < published else "equal to"
+    return f"{value:.3f}, {where} {published:.3f}"
 
 
 def compare_with_baseline_and_published(results: Mapping[str, Any], baseline: str = "kmeans_raw") -> str:
-    """Sentences that compare the best method and every method with published figures against the baseline and those figures.
+    """Sentences that compare the best method with the baseline and the published figures, and each method with the submitted reports'.
 
     Parameters
     ----------
     results : mapping
-        With ``methods``; rows may hold ``published`` (``acc`` and ``nmi`` as
-        strings, a range written ``"0.59--0.64"``).
+        With ``methods``.
     baseline : str
         The key of the baseline row.
 
@@ -343,7 +376,8 @@ def compare_with_baseline_and_published(results: Mapping[str, Any], baseline: st
     str
         One line for the best method by test ACC against the baseline, one
         per published deep-clustering figure (:data:`PUBLISHED_DEEP_CLUSTERING`)
-        against the best method, then one per method with the submissions' figures.
+        against the best method, then one per figure of a submitted report
+        (:data:`SUBMITTED_FIGURES`) against this run's figure of the same metric.
 
     Raises
     ------
@@ -356,28 +390,203 @@ def compare_with_baseline_and_published(results: Mapping[str, Any], baseline: st
     base = methods[baseline]
     best = max(methods.values(), key=lambda row: row["acc"])
     lines = [
-        f"Best method by test ACC: {best['label']}, ACC {best['acc']:.3f} and NMI {best['nmi']:.3f}, "
+        f"Best method of this run by test ACC: {best['label']}, ACC {best['acc']:.3f} and NMI {best['nmi']:.3f}, "
         f"against the baseline's ({base['label']}) {base['acc']:.3f} and {base['nmi']:.3f}: "
         f"{best['acc'] - base['acc']:+.3f} ACC, {best['nmi'] - base['nmi']:+.3f} NMI."
     ]
     for name, figures in PUBLISHED_DEEP_CLUSTERING.items():
-        scored = [f"{metric.upper()} {_against(best[metric], figures[metric])}" for metric in ("acc", "nmi") if figures[metric] != "-"]
+        scored = [f"{metric.upper()} {_against(best[metric], float(figures[metric]))}" for metric in ("acc", "nmi") if figures[metric] != "-"]
         lines.append(f"The best method against {name} ({figures['protocol']}): {'; '.join(scored)}.")
-    for row in methods.values():
-        published = row.get("published")
-        if published:
+    names = {"acc": "accuracy after matching", "nmi": "NMI", "ami": "AMI", "ari": "ARI"}
+    for report, key, metric, value in SUBMITTED_FIGURES:
+        if key in methods and metric in methods[key]:
+            printed = " (printed as accuracy)" if metric in ("nmi", "ami") else ""
             lines.append(
-                f"{row['label']}: test ACC {_against(row['acc'], published['acc'])}; "
-                f"NMI {_against(row['nmi'], published['nmi'])}."
+                f"{methods[key]['label']}, {names[metric]}: this run {_against(methods[key][metric], value)}, "
+                f"the figure of report {report} ({SUBMITTED_REPORTS[report]['authors']}){printed}."
             )
     return "\n".join(lines)
+
+
+def seed_comparison(benchmark: Mapping[str, Any], first: str, second: str, metric: str = "acc") -> dict[str, Any]:
+    """Paired, seed by seed: how often ``first`` scores higher than ``second`` in a benchmark.
+
+    Parameters
+    ----------
+    benchmark : mapping
+        As written by :func:`aggregate_benchmark` (each metric's ``values`` in seed order).
+    first, second : str
+        Method keys.
+    metric : str
+
+    Returns
+    -------
+    dict
+        ``higher`` and ``lower`` (seeds on which ``first`` is above or below),
+        ``n`` (seeds), ``mean_difference`` (``first`` minus ``second``).
+
+    Raises
+    ------
+    ValueError
+        If a key is missing or the two hold different numbers of seeds.
+    """
+    methods = _methods(benchmark)
+    for key in (first, second):
+        if key not in methods:
+            raise ValueError(f"no method {key!r} in the benchmark")
+    a, b = (np.asarray(methods[key][metric]["values"], dtype=float) for key in (first, second))
+    if a.shape != b.shape or a.size == 0:
+        raise ValueError(f"{first} and {second} must hold the same, non-zero number of seeds")
+    difference = a - b
+    return {"higher": int((difference > 0).sum()), "lower": int((difference < 0).sum()), "n": int(a.size),
+            "mean_difference": float(difference.mean())}
+
+
+def _label(benchmark: Mapping[str, Any], key: str, labels: Mapping[str, str] | None) -> str:
+    return (labels or {}).get(key) or _methods(benchmark)[key]["label"]
+
+
+def describe_seed_comparison(
+    benchmark: Mapping[str, Any], first: str, second: str, metric: str = "acc", labels: Mapping[str, str] | None = None
+) -> str:
+    """A sentence (without its full stop) that ranks two methods only as far as the seeds agree.
+
+    One method is said to score higher only where it does on every seed;
+    otherwise the sentence says the two are not ranked and on how many seeds
+    each was ahead. :func:`seed_comparison` gives the counts.
+
+    Parameters
+    ----------
+    benchmark : mapping
+    first, second : str
+        Method keys.
+    metric : str
+        ``"acc"`` (named "accuracy") or another metric (named in capitals).
+    labels : mapping, optional
+        Names to use instead of the benchmark's labels.
+
+    Returns
+    -------
+    str
+    """
+    counts = seed_comparison(benchmark, first, second, metric)
+    n, name = counts["n"], "accuracy" if metric == "acc" else metric.upper()
+    a, b = _label(benchmark, first, labels), _label(benchmark, second, labels)
+    every = "both" if n == 2 else f"all {n}"
+    if counts["higher"] == n or counts["lower"] == n:
+        winner, loser = (a, b) if counts["higher"] == n else (b, a)
+        return (f"{winner} has a higher {name} than {loser} on {every} seeds "
+                f"(by {abs(counts['mean_difference']):.3f} on average)")
+    return (f"{a} and {b} are not ranked by {name}: {a} is ahead on {counts['higher']} of {n} seeds and "
+            f"{b} on {counts['lower']} (mean difference {counts['mean_difference']:+.3f})")
+
+
+def best_on_every_seed(benchmark: Mapping[str, Any], keys: Sequence[str], metric: str = "acc") -> str | None:
+    """The key among ``keys`` that scores higher than each of the others on every seed, or None if no method does."""
+    for key in keys:
+        if all(seed_comparison(benchmark, key, other, metric)["higher"] == seed_comparison(benchmark, key, other, metric)["n"]
+               for other in keys if other != key):
+            return key
+    return None
+
+
+#: The assignment's three tasks, as the headline lists them.
+HEADLINE_METHODS = ("kmeans_raw", "ae_kmeans", "ae_gmm")
+
+
+def benchmark_headline(benchmark: Mapping[str, Any], labels: Mapping[str, str] | None = None) -> str:
+    """The study's headline in Markdown: each task's test accuracy over the benchmark's seeds, the rankings the seeds support, the time.
+
+    Parameters
+    ----------
+    benchmark : mapping
+        As written by :func:`aggregate_benchmark`.
+    labels : mapping, optional
+        Method names to use instead of the benchmark's.
+
+    Returns
+    -------
+    str
+        A bullet per task (mean ± sd and the worst seed), one for the
+        highest mean of the whole benchmark, the paired rankings of the
+        tasks, and the notebook's time per run on the benchmark's processor.
+    """
+    methods = _methods(benchmark)
+    seeds = benchmark["seeds"]
+    lines = [f"Test accuracy after Hungarian matching, mean ± sd over {benchmark['n_runs']} runs "
+             f"({describe_seeds(seeds)}), every model trained afresh in each:", ""]
+    for key in HEADLINE_METHODS:
+        row = methods[key]
+        lines.append(f"- {_label(benchmark, key, labels)}: **{mean_sd(row['acc'], 3, 'markdown')}** "
+                     f"(worst seed {worst_seed(row['acc'], seeds, 3)}; NMI {mean_sd(row['nmi'], 3, 'markdown')})")
+    best_key, best = max(methods.items(), key=lambda item: item[1]["acc"]["mean"])
+    lines.append(f"- the highest mean of all methods: {_label(benchmark, best_key, labels)}, "
+                 f"{mean_sd(best['acc'], 3, 'markdown')} (worst seed {worst_seed(best['acc'], seeds, 3)})")
+    pairs = [("ae_kmeans", "kmeans_raw"), ("ae_gmm", "kmeans_raw"), ("ae_gmm", "ae_kmeans")]
+    lines += ["", "; ".join(describe_seed_comparison(benchmark, a, b, labels=labels) for a, b in pairs) + "."]
+    total = benchmark["total_s"]
+    machines = "; ".join(benchmark.get("machines") or ["processor not recorded"])
+    lines += ["", f"The whole notebook took {total['mean'] / 60:.1f} ± {total['std'] / 60:.1f} min per run on the "
+                  f"{benchmark.get('device', 'CPU')} ({machines})."]
+    return "\n".join(lines) + "\n"
+
+
+def describe_neighbour_purity(purity: Mapping[str, float], n_neighbours: int, n_components: int) -> str:
+    """A sentence on the classes whose neighbours agree least and most (see :func:`neighbour_purity`).
+
+    Parameters
+    ----------
+    purity : mapping
+        Class name to the mean fraction of neighbours sharing the class.
+    n_neighbours, n_components : int
+        How the neighbours were found, for the sentence.
+
+    Returns
+    -------
+    str
+    """
+    if len(purity) < 2:
+        raise ValueError("purity needs at least two classes")
+    ranked = sorted(purity.items(), key=lambda item: item[1])
+    low, high = ranked[:3], ranked[-3:][::-1]
+    cited = lambda items: ", ".join(f"{name} {value:.0%}" for name, value in items)
+    return (f"Of each training image's {n_neighbours} nearest neighbours in the pixels' first {n_components} principal "
+            f"components, the share of its own class is lowest for {cited(low)} and highest for {cited(high)}")
+
+
+def describe_stops(stops: Mapping[str, bool], cap: str) -> str:
+    """``"DEC and IDEC both stopped at their 5-epoch cap without converging"``, or which converged and which did not.
+
+    Parameters
+    ----------
+    stops : mapping
+        Method name to whether it converged (``True``) or stopped at its cap.
+    cap : str
+        The cap, as words: ``"5-epoch cap"`` or ``"30 EM iterations"``.
+
+    Returns
+    -------
+    str
+        A sentence without its full stop.
+    """
+    if not stops:
+        raise ValueError("stops is empty")
+    names = lambda items: items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    converged = [name for name, done in stops.items() if done]
+    capped = [name for name, done in stops.items() if not done]
+    both = "both " if len(stops) == 2 else "all " if len(stops) > 2 else ""
+    if not converged:
+        return f"{names(capped)} {both}stopped at the {cap} without converging"
+    if not capped:
+        return f"{names(converged)} {both}converged within the {cap}"
+    return f"{names(converged)} converged within the {cap}; {names(capped)} stopped at it without converging"
 
 
 README_MARKERS = ("<!-- results:start -->", "<!-- results:end -->")
 
 
-def results_table_markdown(results: Mapping[str, Any]) -> str:
-    """A Markdown table of ``results["methods"]`` (test scores) with the published figures beside them.
+def results_table_markdown(results: Mapping[str, Any], groups: Sequence[str] | None = None) -> str:
+    """A Markdown table of ``results["methods"]`` (test scores) with the submitted reports' figures beside them.
 
     Where rows hold scores on the validation split (``row["validation"]``), a
     "validation ACC" column follows the test ACC ("-" for rows without).
@@ -386,12 +595,14 @@ def results_table_markdown(results: Mapping[str, Any]) -> str:
     ----------
     results : mapping
         As written by :func:`write_results`.
+    groups : sequence of str, optional
+        Only the rows of these groups (``"assignment"``, ``"comparison"``, ``"beyond"``); every row by default.
 
     Returns
     -------
     str
     """
-    methods = _methods(results)
+    methods = {key: row for key, row in _methods(results).items() if groups is None or row.get("group", "assignment") in groups}
     # The validation split's ACC beside the test ACC, for runs that scored it.
     validated = any("validation" in row for row in methods.values())
     rows = [
@@ -399,17 +610,19 @@ def results_table_markdown(results: Mapping[str, Any]) -> str:
             row["label"], f"{row['acc']:.3f}",
             *([f"{row['validation']['acc']:.3f}" if "validation" in row else "-"] if validated else []),
             f"{row['nmi']:.3f}", f"{row['ari']:.3f}", f"{row.get('silhouette', float('nan')):.3f}", f"{total_fit_seconds(row):.0f}",
-            str((row.get("published") or {}).get("acc", "-")), str((row.get("published") or {}).get("nmi", "-")).replace("--", "-"),
+            _published_cell(key, "acc"), _published_cell(key, "nmi"),
         ]
-        for row in methods.values()
+        for key, row in methods.items()
     ]
-    header = ["method", "ACC", *(["validation ACC"] if validated else []), "NMI", "ARI", "silhouette", "fit (s)", "published ACC", "published NMI"]
+    header = ["method", "ACC", *(["validation ACC"] if validated else []), "NMI", "ARI", "silhouette", "fit (s)",
+              "submitted ACC", "submitted NMI (printed as accuracy)"]
     lines = markdown_table(header, "l" + "r" * (len(header) - 1), rows)
     supervised = results.get("supervised") or {}
     if supervised:
         references = [[row["label"], f"{row['acc']:.3f}", f"{row['fit_s']:.0f}"] for row in supervised.values()]
         lines += ["", "Supervised reference (uses the training labels; not clustering):", ""]
         lines += markdown_table(["logistic regression on", "test accuracy", "fit (s)"], "lrr", references)
+    lines += ["", submitted_reports_markdown()]
     return "\n".join(lines) + "\n"
 
 
@@ -427,7 +640,7 @@ def _replace_block(readme_path: str | os.PathLike, markers: tuple[str, str], bod
     Path(readme_path).write_text(f"{before}{start}\n{body}{end}{after}")
 
 
-#: The seeds whose runs were looked at while settings were chosen (on test scores before issue 34, on the
+#: The seeds whose runs were looked at while settings were chosen (on test scores before the validation protocol, on the
 #: validation split since); a headline benchmark runs other seeds, so that no choice was fitted to its runs.
 DEVELOPMENT_SEEDS = (0, 1, 2, 3, 4)
 
@@ -454,12 +667,40 @@ def describe_seeds(seeds: Sequence[int]) -> str:
     return f"seeds {listed}; {', '.join(map(str, development))} are development seeds, looked at when settings were chosen"
 
 
-def update_readme_benchmark(benchmark_path: str | os.PathLike, readme_path: str | os.PathLike) -> None:
-    """Replace the README's benchmark block (between ``BENCHMARK_MARKERS``) with
-    :func:`benchmark_table_markdown` of ``results/benchmark.json``."""
+HEADLINE_MARKERS = ("<!-- headline:start -->", "<!-- headline:end -->")
+
+
+def _current_labels(results_path: str | os.PathLike | None) -> dict[str, str]:
+    """Method key to label in a results.json, so a benchmark shows today's names; empty where there is none."""
+    import json
+
+    if results_path is None or not Path(results_path).is_file():
+        return {}
+    return {key: row["label"] for key, row in json.loads(Path(results_path).read_text())["methods"].items()}
+
+
+def update_readme_headline(
+    benchmark_path: str | os.PathLike, readme_path: str | os.PathLike, results_path: str | os.PathLike | None = None
+) -> None:
+    """Replace the README's headline block (between ``HEADLINE_MARKERS``) with :func:`benchmark_headline`,
+    the methods named as in ``results_path`` where given."""
     import json
 
     benchmark = json.loads(Path(benchmark_path).read_text())
+    _replace_block(readme_path, HEADLINE_MARKERS, benchmark_headline(benchmark, _current_labels(results_path)))
+
+
+def update_readme_benchmark(
+    benchmark_path: str | os.PathLike, readme_path: str | os.PathLike, results_path: str | os.PathLike | None = None
+) -> None:
+    """Replace the README's benchmark block (between ``BENCHMARK_MARKERS``) with
+    :func:`benchmark_table_markdown` of ``results/benchmark.json``, the methods named as in ``results_path`` where given."""
+    import json
+
+    benchmark = json.loads(Path(benchmark_path).read_text())
+    labels = _current_labels(results_path)
+    for key, row in _methods(benchmark).items():
+        row["label"] = labels.get(key, row["label"])
     total = benchmark["total_s"]
     body = (
         f"Mean ± standard deviation over {benchmark['n_runs']} runs ({describe_seeds(benchmark['seeds'])}) of the whole notebook; "
@@ -494,7 +735,8 @@ def update_readme_results(results_path: str | os.PathLike, readme_path: str | os
     loaded = (results.get("cache") or {}).get("loaded") or []
     cache_note = f"; {len(loaded)} models loaded from the cache, with the fit times of their training" if loaded else ""
     seed = parameters.get("SEED", "?")
-    seed_note = " (a development seed: settings were chosen looking at its runs)" if seed in DEVELOPMENT_SEEDS else ""
+    seed_note = (" (a development seed: settings were chosen looking at its runs)" if seed in DEVELOPMENT_SEEDS
+                 else " (one run; read it beside the benchmark)")
     body = (
         f"Test set ({parameters.get('n_test', '?')} images), models fitted on "
         f"{parameters.get('n_train', '?')} training images, seed {seed}{seed_note}; "
@@ -502,6 +744,7 @@ def update_readme_results(results_path: str | os.PathLike, readme_path: str | os
         f"{results.get('total_s', float('nan')):.0f} s on the {results.get('device', '?')} "
         f"({describe_machine(results.get('machine'))}), peak memory "
         f"{results.get('peak_memory_gib', float('nan')):.2f} GiB (run of {results.get('created', '?')}{cache_note}).\n\n"
-        f"{results_table_markdown(results)}"
+        f"{results_table_markdown(results, groups=('assignment',))}\n"
+        "Every other row of this run is in the notebook's summary and in `results.json`; the benchmark below has them all.\n"
     )
     _replace_block(readme_path, README_MARKERS, body)

@@ -6,18 +6,31 @@ import pytest
 import helpers
 
 
-def test_latex_table_rows_bold_best_and_escaping(results):
+def test_latex_table_rows_one_run_without_a_benchmark_and_the_submitted_reports_cited(results):
     table = helpers.results_table_latex(results)
     assert r"\begin{tabular}" in table and r"\label{tab:results}" in table
-    assert r"K-Means on raw pixels & 0.500 & 0.510 & 0.350 & 10.0 & 0.48 & 0.50--0.52 \\" in table
-    assert r"\multicolumn{4}{c}{Run shown (seed 0)}" in table and r"\citep{assignmentreports}" in table
-    # Fit time includes the autoencoder; best values in bold; LaTeX specials escaped.
-    assert r"AE + GMM\_v2 \& co & \textbf{0.600} & \textbf{0.620} & \textbf{0.450} & 302.0 & -- & -- \\" in table
-    assert "10,000 Fashion-MNIST test images" in table and "60,000 training images" in table
-    # A published figure above the best of a column takes its bold away (the upper end of a range counts).
-    results["methods"]["kmeans_raw"]["published"] = {"acc": "0.48", "nmi": "0.50--0.64"}
-    table = helpers.results_table_latex(results)
-    assert r"AE + GMM\_v2 \& co & \textbf{0.600} & 0.620 & \textbf{0.450} & 302.0 & -- & -- \\" in table
+    # Each submitted figure under the metric it is, cited to its report; AMI named as such.
+    assert (r"K-Means on raw pixels & 0.500 & 0.510 & 0.483 \citep{thayanithi_submission} & "
+            r"0.516 \citep{ghosh_submission}, AMI 0.500 \citep{raykar_submission} \\") in table
+    assert r"\multicolumn{2}{c}{One run (seed 0)}" in table
+    # Without a benchmark nothing is in bold: one run ranks nothing. LaTeX specials escaped.
+    assert r"AE + GMM\_v2 \& co & 0.600 & 0.620 & 0.540 \citep{thayanithi_submission}" in table and r"\textbf" not in table
+    assert "10,000 Fashion-MNIST test images" in table and "60,000 training images" in table and "first 54,000" in table
+
+
+def test_bold_marks_only_a_method_above_the_others_on_every_seed(results):
+    def summary(values):
+        return {"mean": sum(values) / len(values), "std": 0.01, "values": values}
+
+    benchmark = {"seeds": [10, 11, 12], "n_runs": 3, "methods": {
+        "kmeans_raw": {"label": "K-Means on raw pixels", "acc": summary([0.5, 0.45, 0.55]), "nmi": summary([0.5, 0.5, 0.5])},
+        "ae_gmm": {"label": "AE + GMM", "acc": summary([0.6, 0.5, 0.56]), "nmi": summary([0.6, 0.6, 0.6])},
+    }}
+    table = helpers.results_table_latex(results, benchmark)
+    assert r"AE + GMM\_v2 \& co & \textbf{0.553\,$\pm$\,0.010}" in table and "bold: above each other task on every seed" in table
+    benchmark["methods"]["ae_gmm"]["acc"] = summary([0.6, 0.44, 0.56])  # behind the baseline on seed 11
+    table = helpers.results_table_latex(results, benchmark)
+    assert r"\textbf" not in table and "no task is above the others on every seed" in table
 
 
 def test_latex_macro_names_are_letters_only():
@@ -107,8 +120,8 @@ def test_the_tables_put_the_benchmark_beside_the_run(results_with_comparisons):
         "methods": {"kmeans_raw": {"label": "K-Means on raw pixels", "acc": summary([0.5, 0.45, 0.55]), "nmi": summary([0.5, 0.5, 0.5])}},
     }
     main = helpers.results_table_latex(results_with_comparisons, benchmark)
-    assert r"\multicolumn{2}{c}{3 seeds (10--12)}" in main
-    assert r"10.0 & 0.500\,$\pm$\,0.010 & 0.500\,$\pm$\,0.010 & 0.48" in main
+    assert r"\multicolumn{3}{c}{3 seeds (10--12)}" in main
+    assert r"K-Means on raw pixels & 0.500\,$\pm$\,0.010 & 0.450\,(11) & 0.500\,$\pm$\,0.010 & 0.483" in main
     compact = helpers.comparisons_table_latex(results_with_comparisons, benchmark)
     assert r"10 & 0.500\,$\pm$\,0.010 & 0.450\,(11) & 0.500\,$\pm$\,0.010 \\" in compact
     assert r"PCA 80\% + K-Means & 0.490 & 0.500 & 0.200 & 2 & -- & -- & -- \\" in compact  # not in the benchmark
