@@ -17,7 +17,7 @@ from .evaluation import _em_state
 from ._tables import latex_row, latex_table, mean_sd, worst_seed
 from .reporting import (
     PUBLISHED_DEEP_CLUSTERING, SUBMITTED_FIGURES, SUBMITTED_REPORTS, _methods, _published_cell, best_on_every_seed, budget_verdict, describe_confusion,
-    describe_neighbour_purity, describe_seed_comparison, describe_seeds, describe_stops, total_fit_seconds,
+    HEADLINE_METHODS, describe_neighbour_purity, describe_seed_comparison, describe_seeds, describe_stops, total_fit_seconds,
 )
 
 __all__ = [
@@ -35,7 +35,27 @@ REPORT_RANKINGS = (
 )
 
 
-def benchmark_macros_latex(benchmark: Mapping[str, Any], labels: Mapping[str, str] | None = None) -> str:
+def _run_beside_benchmark(run: Mapping[str, Any], benchmark: Mapping[str, Any]) -> str:
+    """A sentence setting one run's three tasks beside the benchmark's run of the same seed, naming both processors."""
+    seed = (run.get("parameters") or {}).get("SEED")
+    keys = [key for key in HEADLINE_METHODS if key in _methods(run) and key in _methods(benchmark)]
+    if seed not in benchmark["seeds"] or not keys:
+        return f"This run's seed, {seed}, is not one of the benchmark's."
+    index = benchmark["seeds"].index(seed)
+    here = describe_machine(run.get("machine"))
+    there = "; ".join(benchmark.get("machines") or ["processor not recorded"])
+    ours = ", ".join(f"{_methods(run)[key]['acc']:.3f}" for key in keys)
+    theirs = ", ".join(f"{_methods(benchmark)[key]['acc']['values'][index]:.3f}" for key in keys)
+    if here == there:
+        return f"It is the benchmark's run of seed {seed} on the same processor; the three tasks score {ours}."
+    return (f"The benchmark ran seed {seed} on another processor ({there}), where the three tasks scored {theirs}, "
+            f"against {ours} here ({here}): TensorFlow and the linear-algebra libraries choose other kernels on each, "
+            "and the networks they train differ.")
+
+
+def benchmark_macros_latex(
+    benchmark: Mapping[str, Any], labels: Mapping[str, str] | None = None, run: Mapping[str, Any] | None = None
+) -> str:
     r"""``\newcommand`` definitions of the benchmark's figures for the report's text.
 
     Per method: ``\BenchAcc<Name>``, ``\BenchNmi<Name>`` (mean, 3 decimals)
@@ -51,7 +71,8 @@ def benchmark_macros_latex(benchmark: Mapping[str, Any], labels: Mapping[str, st
     ``\BenchScanMeanHeadAcc``, ``\BenchScanBestHeadAcc``, ``\BenchScanWorstHeadAcc``; ``\BenchMinutesSd``; and
     per pair of :data:`REPORT_RANKINGS` present, ``\Rank<First>Vs<Second>``: a sentence ranking the two by
     accuracy only as far as the seeds agree (:func:`describe_seed_comparison`), the methods named as in
-    ``labels`` (today's results) where given.
+    ``labels`` (today's results) where given; with ``run`` (one run's results), ``\BenchBesideRun``:
+    its three tasks beside the benchmark's run of the same seed, and the two processors.
     """
     lines = [r"% Generated from a benchmark.json by helpers.write_report_inputs; do not edit."]
     for key, row in _methods(benchmark).items():
@@ -70,6 +91,8 @@ def benchmark_macros_latex(benchmark: Mapping[str, Any], labels: Mapping[str, st
     lines.append(rf"\newcommand{{\BenchSeeds}}{{{_latex_escape(describe_seeds(benchmark['seeds']))}}}")
     lines.append(rf"\newcommand{{\BenchMinutes}}{{{benchmark['total_s']['mean'] / 60:.1f}}}")
     lines.append(rf"\newcommand{{\BenchMinutesSd}}{{{benchmark['total_s']['std'] / 60:.1f}}}")
+    if run is not None:
+        lines.append(rf"\newcommand{{\BenchBesideRun}}{{{_latex_escape(_run_beside_benchmark(run, benchmark))}}}")
     for first, second in REPORT_RANKINGS:
         if first in _methods(benchmark) and second in _methods(benchmark):
             sentence = _latex_escape(describe_seed_comparison(benchmark, first, second, labels=labels))
@@ -429,7 +452,7 @@ def comparisons_table_latex(results: Mapping[str, Any], benchmark: Mapping[str, 
         [rf"{_latex_escape(name.split(' (')[0])}~\citep{{{row['cite']}}}", row["acc"], row["nmi"].replace("-", "--"), "--", "--", *["--"] * extra]
         for name, row in PUBLISHED_DEEP_CLUSTERING.items()
     ]
-    sections.append([heading("Published, each under its own protocol: fitted and scored on the same images"), *published])
+    sections.append([heading("Published, fitted and scored on the same images"), *published])
     supervised = results.get("supervised") or {}
     if supervised:
         sections.append([
@@ -447,7 +470,8 @@ def comparisons_table_latex(results: Mapping[str, Any], benchmark: Mapping[str, 
         "The notebook's summary table gives every row's ARI as well."
     )
     return latex_table(
-        "@{}l" + "r" * (len(names) - 1) + "@{}", _spanning_header(spans, names), sections,
+        # The method column wraps its longest labels, so the table keeps to the text width.
+        r"@{}>{\raggedright\arraybackslash}p{5.1cm}" + "r" * (len(names) - 1) + "@{}", _spanning_header(spans, names), sections,
         caption=caption, label="tab:comparisons", size="footnotesize", column_sep="2pt", placement="tp",
     )
 
@@ -495,7 +519,7 @@ def write_report_inputs(
         outputs["comparisons.tex"] = comparisons_table_latex(results, benchmark)
     if benchmark is not None:
         labels = {key: row["label"] for key, row in results["methods"].items()}
-        outputs["benchmark_macros.tex"] = benchmark_macros_latex(benchmark, labels)
+        outputs["benchmark_macros.tex"] = benchmark_macros_latex(benchmark, labels, results)
     written = []
     for name, text in outputs.items():
         path = report_dir / name

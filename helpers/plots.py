@@ -344,8 +344,8 @@ def plot_reconstructions(originals: np.ndarray, reconstructions: np.ndarray, n: 
     for col in range(n):
         for row, images in enumerate((originals, reconstructions)):
             _show_image(axes[row, col], images[col], vmin=0, vmax=1)
-    axes[0, 0].set_ylabel("original", fontsize=7)
-    axes[1, 0].set_ylabel("decoded", fontsize=7)
+    axes[0, 0].set_ylabel("original", fontsize=7, rotation=0, ha="right", va="center")
+    axes[1, 0].set_ylabel("decoded", fontsize=7, rotation=0, ha="right", va="center")
     fig.subplots_adjust(wspace=0.05, hspace=0.05)
     return fig
 
@@ -422,7 +422,7 @@ def plot_embedding(
     y_true: np.ndarray,
     y_pred: np.ndarray,
     class_names: Sequence[str] = CLASS_NAMES,
-    cluster_title: str = "Coloured by cluster",
+    cluster_title: str = "Cluster",
 ) -> Any:
     """A 2-D map side by side: coloured by true class, and by matched cluster.
 
@@ -453,7 +453,7 @@ def plot_embedding(
     colours = plt.get_cmap("tab10")
     # Sized for the report's text width, so that it prints at its own size (text of 7-8 pt).
     fig, axes = plt.subplots(1, 2, figsize=(4.3, 2.2), sharex=True, sharey=True)
-    for ax, labels, title in ((axes[0], y_true, "Coloured by true class"), (axes[1], matched, cluster_title)):
+    for ax, labels, title in ((axes[0], y_true, "True class"), (axes[1], matched, cluster_title)):
         for class_id, name in enumerate(class_names):
             points = embedding[labels == class_id]
             ax.scatter(points[:, 0], points[:, 1], s=0.5, color=colours(class_id), label=name, rasterized=True)
@@ -541,7 +541,7 @@ def plot_cluster_confidence(
     assigned = probabilities.argmax(axis=1)
     columns = 2 * per_side + 1
     # Sized for the report's text width, so that it prints at its own size (text of 6-8 pt).
-    fig, axes = plt.subplots(n_clusters, columns, figsize=(columns * 0.32 + 0.6, n_clusters * 0.42), squeeze=False)
+    fig, axes = plt.subplots(n_clusters, columns, figsize=(columns * 0.32 + 0.6, n_clusters * 0.36), squeeze=False)
     for k in range(n_clusters):
         members = np.flatnonzero(assigned == k)
         ranked = members[np.argsort(-probabilities[members, k], kind="stable")]
@@ -558,5 +558,5 @@ def plot_cluster_confidence(
         axes[k, 0].set_ylabel(f"{names[k]} ({len(members)})", rotation=0, ha="right", va="center", fontsize=7)
     axes[0, per_side // 2].set_title("most confident", fontsize=8)
     axes[0, per_side + 1 + per_side // 2].set_title("least confident", fontsize=8)
-    fig.subplots_adjust(wspace=0.05, hspace=0.6)
+    fig.subplots_adjust(wspace=0.05, hspace=0.45)
     return fig

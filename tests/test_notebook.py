@@ -195,7 +195,7 @@ def test_a_single_scan_head_is_the_row_itself(quick_run, tmp_path):
     assert heads["seeds"] == read_results(first_dir)["scan_heads"]["seeds"][:1]
     assert heads["chosen"] == 0 and heads["mean_agreement"] is None
     row = results["methods"]["scan"]
-    assert row["label"] == "N2D + SCAN, one head" and row["acc"] == heads["test_acc"][0]
+    assert row["label"] == "SCAN loss, pixel-PCA neighbours, one head" and row["acc"] == heads["test_acc"][0]
 
 
 def test_no_scan_head_is_refused_before_any_training(tmp_path):
