@@ -17,7 +17,7 @@ from .evaluation import _em_state
 from ._tables import latex_row, latex_table, mean_sd, worst_seed
 from .reporting import (
     PUBLISHED_DEEP_CLUSTERING, SUBMITTED_FIGURES, SUBMITTED_REPORTS, _methods, _published_cell, best_on_every_seed, budget_verdict, describe_confusion,
-    HEADLINE_METHODS, describe_neighbour_purity, describe_seed_comparison, describe_seeds, describe_stops, total_fit_seconds,
+    PROSE_NAMES, describe_neighbour_purity, describe_run_beside_benchmark, describe_seed_comparison, describe_seeds, describe_stops, total_fit_seconds,
 )
 
 __all__ = [
@@ -33,24 +33,6 @@ REPORT_RANKINGS = (
     ("conv_kmeans", "ae_kmeans"), ("n2d", "ae_gmm"), ("scan", "n2d"), ("scan_finetune", "scan"), ("scan_refined", "scan_finetune"),
     ("scan_retrained", "scan_finetune"), ("dec", "ae_kmeans"), ("idec", "ae_kmeans"),
 )
-
-
-def _run_beside_benchmark(run: Mapping[str, Any], benchmark: Mapping[str, Any]) -> str:
-    """A sentence setting one run's three tasks beside the benchmark's run of the same seed, naming both processors."""
-    seed = (run.get("parameters") or {}).get("SEED")
-    keys = [key for key in HEADLINE_METHODS if key in _methods(run) and key in _methods(benchmark)]
-    if seed not in benchmark["seeds"] or not keys:
-        return f"This run's seed, {seed}, is not one of the benchmark's."
-    index = benchmark["seeds"].index(seed)
-    here = describe_machine(run.get("machine"))
-    there = "; ".join(benchmark.get("machines") or ["processor not recorded"])
-    ours = ", ".join(f"{_methods(run)[key]['acc']:.3f}" for key in keys)
-    theirs = ", ".join(f"{_methods(benchmark)[key]['acc']['values'][index]:.3f}" for key in keys)
-    if here == there:
-        return f"It is the benchmark's run of seed {seed} on the same processor; the three tasks score {ours}."
-    return (f"The benchmark ran seed {seed} on another processor ({there}), where the three tasks scored {theirs}, "
-            f"against {ours} here ({here}): TensorFlow and the linear-algebra libraries choose other kernels on each, "
-            "and the networks they train differ.")
 
 
 def benchmark_macros_latex(
@@ -70,8 +52,8 @@ def benchmark_macros_latex(
     recorded, the SCAN heads' mean test accuracies ``\BenchScanMostAgreeingAcc``,
     ``\BenchScanMeanHeadAcc``, ``\BenchScanBestHeadAcc``, ``\BenchScanWorstHeadAcc``; ``\BenchMinutesSd``; and
     per pair of :data:`REPORT_RANKINGS` present, ``\Rank<First>Vs<Second>``: a sentence ranking the two by
-    accuracy only as far as the seeds agree (:func:`describe_seed_comparison`), the methods named as in
-    ``labels`` (today's results) where given; with ``run`` (one run's results), ``\BenchBesideRun``:
+    accuracy only as far as the seeds agree (:func:`describe_seed_comparison`), the methods named by
+    :data:`PROSE_NAMES` (else as in ``labels``, today's results); with ``run`` (one run's results), ``\BenchBesideRun``:
     its three tasks beside the benchmark's run of the same seed, and the two processors.
     """
     lines = [r"% Generated from a benchmark.json by helpers.write_report_inputs; do not edit."]
@@ -85,17 +67,17 @@ def benchmark_macros_latex(
         if "validation" in row:
             lines.append(rf"\newcommand{{\BenchValAcc{name}}}{{{row['validation']['acc']['mean']:.3f}}}")
     best_key, best = max(_methods(benchmark).items(), key=lambda item: item[1]["acc"]["mean"])
-    lines.append(rf"\newcommand{{\BenchBestMethod}}{{{_latex_escape((labels or {}).get(best_key, best['label']))}}}")
+    lines.append(rf"\newcommand{{\BenchBestMethod}}{{{_latex_escape(PROSE_NAMES.get(best_key, (labels or {}).get(best_key, best['label'])))}}}")
     lines.append(rf"\newcommand{{\BenchBestKey}}{{{latex_macro_name(best_key)}}}")
     lines.append(rf"\newcommand{{\BenchRuns}}{{{benchmark['n_runs']}}}")
     lines.append(rf"\newcommand{{\BenchSeeds}}{{{_latex_escape(describe_seeds(benchmark['seeds']))}}}")
     lines.append(rf"\newcommand{{\BenchMinutes}}{{{benchmark['total_s']['mean'] / 60:.1f}}}")
     lines.append(rf"\newcommand{{\BenchMinutesSd}}{{{benchmark['total_s']['std'] / 60:.1f}}}")
     if run is not None:
-        lines.append(rf"\newcommand{{\BenchBesideRun}}{{{_latex_escape(_run_beside_benchmark(run, benchmark))}}}")
+        lines.append(rf"\newcommand{{\BenchBesideRun}}{{{_latex_escape(describe_run_beside_benchmark(run, benchmark))}}}")
     for first, second in REPORT_RANKINGS:
         if first in _methods(benchmark) and second in _methods(benchmark):
-            sentence = _latex_escape(describe_seed_comparison(benchmark, first, second, labels=labels))
+            sentence = _latex_escape(describe_seed_comparison(benchmark, first, second, labels=PROSE_NAMES))
             lines.append(rf"\newcommand{{\Rank{latex_macro_name(first)}Vs{latex_macro_name(second)}}}{{{sentence}}}")
     run_minutes = [seconds / 60 for seconds in benchmark["total_s"]["values"]]
     lines.append(rf"\newcommand{{\BenchSlowestMinutes}}{{{max(run_minutes):.1f}}}")
@@ -175,7 +157,7 @@ def results_table_latex(results: Mapping[str, Any], benchmark: Mapping[str, Any]
         f"The assignment's three tasks on the {n_test:,} Fashion-MNIST test images. {_training_images_sentence(results)} "
         "ACC is accuracy after Hungarian matching of clusters to classes; Table~\\ref{tab:comparisons} gives one run's scores and fit times."
         + (f" {seeds}: mean\\,$\\pm$\\,standard deviation and the worst seed's ACC (the seed in brackets), every model trained afresh for each seed; "
-           + ("bold: above each other task on every seed." if best else "no task is above the others on every seed.")
+           + ("bold: above each of the other two tasks on every seed." if best else "no bold: no task is above each of the other two on every seed.")
            if benchmark else "")
         + " Submitted reports: the accuracy after matching printed by " + _cite_submission("C")
         + "; the NMI that " + _cite_submission("B") + " and " + _cite_submission("A")
@@ -398,7 +380,7 @@ REPRESENTATIONS = {
     "raw": "Raw pixels",
     "pca": "Principal components of the pixels",
     "ae": "Codes of the dense autoencoder",
-    "conv": "Codes of the submissions' convolutional autoencoder",
+    "conv": "Codes of a submitted report's convolutional autoencoder (our training budget)",
     "beyond": "Beyond the assignment",
     "other": "Other",
 }
@@ -417,6 +399,11 @@ def representation_of(key: str, row: Mapping[str, Any]) -> str:
         if key.startswith(prefix + "_"):
             return prefix
     return "raw" if key.endswith("_raw") else "other"
+
+
+def _seconds(value: float) -> str:
+    """A time in whole seconds, or to a tenth below one second (so a fast fit does not read as 0)."""
+    return f"{value:.1f}" if value < 1 else f"{value:.0f}"
 
 
 def comparisons_table_latex(results: Mapping[str, Any], benchmark: Mapping[str, Any] | None = None) -> str:
@@ -444,7 +431,7 @@ def comparisons_table_latex(results: Mapping[str, Any], benchmark: Mapping[str, 
     for key, row in _methods(results).items():
         grouped[representation_of(key, row)].append([
             _latex_escape(row["label"]), f"{row['acc']:.3f}", f"{row['nmi']:.3f}",
-            f"{row.get('silhouette', float('nan')):.3f}", f"{total_fit_seconds(row):.0f}",
+            f"{row.get('silhouette', float('nan')):.3f}", _seconds(total_fit_seconds(row)),
             *_benchmark_cells(benchmark, key, ("acc", "nmi"), worst=True),
         ])
     sections = [[heading(REPRESENTATIONS[group]), *rows] for group, rows in grouped.items() if rows]
@@ -452,12 +439,12 @@ def comparisons_table_latex(results: Mapping[str, Any], benchmark: Mapping[str, 
         [rf"{_latex_escape(name.split(' (')[0])}~\citep{{{row['cite']}}}", row["acc"], row["nmi"].replace("-", "--"), "--", "--", *["--"] * extra]
         for name, row in PUBLISHED_DEEP_CLUSTERING.items()
     ]
-    sections.append([heading("Published, fitted and scored on the same images"), *published])
+    sections.append([heading("Published: fitted and scored on all 70,000 images"), *published])
     supervised = results.get("supervised") or {}
     if supervised:
         sections.append([
             heading("Supervised reference (uses the training labels): logistic regression on"),
-            *([_latex_escape(row["label"]), f"{row['acc']:.3f}", "", "", f"{row['fit_s']:.0f}", *[""] * extra] for row in supervised.values()),
+            *([_latex_escape(row["label"]), f"{row['acc']:.3f}", "", "", _seconds(row["fit_s"]), *[""] * extra] for row in supervised.values()),
         ])
     spans = [("One run " + _run_seed(results), 4)] + ([(_benchmark_seeds(benchmark), 3)] if benchmark else [])
     caption = (
@@ -466,8 +453,7 @@ def comparisons_table_latex(results: Mapping[str, Any], benchmark: Mapping[str, 
            "and the worst seed's ACC (the seed in brackets)" if benchmark else "")
         + ". A clustering's fit time includes the representation's training; a supervised row's is the classifier's alone. "
         "Silh.: the silhouette, computed on a fixed random "
-        f"subsample of {SILHOUETTE_SAMPLE_SIZE:,} test points in the space each method clustered. "
-        "The notebook's summary table gives every row's ARI as well."
+        f"subsample of {SILHOUETTE_SAMPLE_SIZE:,} test points in the space each method clustered."
     )
     return latex_table(
         # The method column wraps its longest labels, so the table keeps to the text width.

@@ -22,7 +22,7 @@ __all__ = [
     "DEVELOPMENT_SEEDS", "describe_seeds", "describe_confusion", "SUBMITTED_REPORTS", "SUBMITTED_FIGURES",
     "submitted_figures", "seed_comparison", "describe_seed_comparison", "best_on_every_seed", "benchmark_headline",
     "describe_neighbour_purity", "describe_stops", "HEADLINE_METHODS", "update_readme_headline", "HEADLINE_MARKERS",
-    "submitted_reports_markdown",
+    "submitted_reports_markdown", "PROSE_NAMES", "describe_run_beside_benchmark",
 ]
 
 
@@ -493,6 +493,45 @@ def best_on_every_seed(benchmark: Mapping[str, Any], keys: Sequence[str], metric
 #: The assignment's three tasks, as the headline lists them.
 HEADLINE_METHODS = ("kmeans_raw", "ae_kmeans", "ae_gmm")
 
+#: Short names of the methods for sentences (the results' labels name the settings too, for tables).
+PROSE_NAMES = {
+    "kmeans_raw": "K-Means on the pixels", "ae_kmeans": "autoencoder + K-Means", "ae_gmm": "autoencoder + GMM",
+    "pca_95_kmeans": "K-Means on 95% of the PCA variance", "conv_kmeans": "K-Means on the convolutional codes",
+    "shift_ae_gmm": "the GMM on the shift-trained codes", "dec": "DEC", "idec": "IDEC", "n2d": "N2D's step",
+    "scan": "the SCAN-head consensus", "scan_finetune": "the CNN", "scan_refined": "the re-split step",
+    "scan_retrained": "the CNN with the re-splits trained in",
+}
+
+
+def describe_run_beside_benchmark(run: Mapping[str, Any], benchmark: Mapping[str, Any]) -> str:
+    """A sentence setting one run's three tasks beside the benchmark's run of the same seed, naming both processors.
+
+    Parameters
+    ----------
+    run : mapping
+        One run's results (``parameters.SEED``, ``machine`` and the three tasks' rows).
+    benchmark : mapping
+        As written by :func:`aggregate_benchmark`.
+
+    Returns
+    -------
+    str
+    """
+    seed = (run.get("parameters") or {}).get("SEED")
+    keys = [key for key in HEADLINE_METHODS if key in _methods(run) and key in _methods(benchmark)]
+    if seed not in benchmark["seeds"] or not keys:
+        return f"The seed of this run, {seed}, is not one of the benchmark's."
+    index = benchmark["seeds"].index(seed)
+    here = describe_machine(run.get("machine"))
+    there = "; ".join(benchmark.get("machines") or ["processor not recorded"])
+    ours = ", ".join(f"{_methods(run)[key]['acc']:.3f}" for key in keys)
+    theirs = ", ".join(f"{_methods(benchmark)[key]['acc']['values'][index]:.3f}" for key in keys)
+    if here == there:
+        return f"The run of seed {seed} is the benchmark's, on the same processor: the three tasks score {ours}."
+    return (f"The benchmark ran seed {seed} on another processor ({there}), where the three tasks scored {theirs}; "
+            f"on this one ({here}) they score {ours}: TensorFlow and the linear-algebra libraries choose other kernels "
+            "on each, and the networks they train differ.")
+
 
 def benchmark_headline(benchmark: Mapping[str, Any], labels: Mapping[str, str] | None = None) -> str:
     """The study's headline in Markdown: each task's test accuracy over the benchmark's seeds, the rankings the seeds support, the time.
@@ -660,6 +699,8 @@ def describe_seeds(seeds: Sequence[int]) -> str:
     """
     listed = ", ".join(str(seed) for seed in seeds)
     development = [seed for seed in seeds if seed in DEVELOPMENT_SEEDS]
+    if len(seeds) == 1:
+        return f"seed {listed}, " + ("a development seed, looked at when settings were chosen" if development else "not used in choosing a setting")
     if not development:
         return f"seeds {listed}, none used in choosing a setting"
     if len(development) == len(seeds):
@@ -713,7 +754,9 @@ def update_readme_benchmark(
     _replace_block(readme_path, BENCHMARK_MARKERS, body)
 
 
-def update_readme_results(results_path: str | os.PathLike, readme_path: str | os.PathLike) -> None:
+def update_readme_results(
+    results_path: str | os.PathLike, readme_path: str | os.PathLike, benchmark_path: str | os.PathLike | None = None
+) -> None:
     """Replace the README's results block with a table made from ``results.json``.
 
     The block lies between the lines ``<!-- results:start -->`` and
@@ -722,6 +765,9 @@ def update_readme_results(results_path: str | os.PathLike, readme_path: str | os
     Parameters
     ----------
     results_path, readme_path : str or path-like
+    benchmark_path : str or path-like, optional
+        A benchmark.json: where it exists, a sentence sets this run beside the
+        benchmark's run of the same seed (:func:`describe_run_beside_benchmark`).
 
     Raises
     ------
@@ -731,6 +777,9 @@ def update_readme_results(results_path: str | os.PathLike, readme_path: str | os
     import json
 
     results = json.loads(Path(results_path).read_text())
+    beside = ""
+    if benchmark_path is not None and Path(benchmark_path).is_file():
+        beside = " " + describe_run_beside_benchmark(results, json.loads(Path(benchmark_path).read_text()))
     parameters = results.get("parameters", {})
     loaded = (results.get("cache") or {}).get("loaded") or []
     cache_note = f"; {len(loaded)} models loaded from the cache, with the fit times of their training" if loaded else ""
@@ -743,7 +792,7 @@ def update_readme_results(results_path: str | os.PathLike, readme_path: str | os
         f"fit time includes training the autoencoder. Whole notebook: "
         f"{results.get('total_s', float('nan')):.0f} s on the {results.get('device', '?')} "
         f"({describe_machine(results.get('machine'))}), peak memory "
-        f"{results.get('peak_memory_gib', float('nan')):.2f} GiB (run of {results.get('created', '?')}{cache_note}).\n\n"
+        f"{results.get('peak_memory_gib', float('nan')):.2f} GiB (run of {results.get('created', '?')}{cache_note}).{beside}\n\n"
         f"{results_table_markdown(results, groups=('assignment',))}\n"
         "Every other row of this run is in the notebook's summary and in `results.json`; the benchmark below has them all.\n"
     )

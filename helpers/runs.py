@@ -401,8 +401,8 @@ def finish_notebook_run(
     _write_notebook(without_injected_parameters(run), target)
     executed.unlink()
     if publish_here:
-        update_readme_results(output_dir / "results.json", readme)
         benchmark = output_dir / "results" / "benchmark.json"
+        update_readme_results(output_dir / "results.json", readme, benchmark)
         if benchmark.is_file():  # the benchmark's tables name the methods as this run does
             update_readme_headline(benchmark, readme, output_dir / "results.json")
             update_readme_benchmark(benchmark, readme, output_dir / "results.json")

@@ -50,7 +50,8 @@ def test_the_worst_seed_and_the_validation_scores_follow_the_runs():
     macros = helpers.benchmark_macros_latex(benchmark)
     assert r"\newcommand{\BenchAccWorstKmeansRaw}{0.500}" in macros and r"\newcommand{\BenchValAccKmeansRaw}{0.617}" in macros
     assert r"\newcommand{\BenchSeeds}{seeds 10, 11, 12, none used in choosing a setting}" in macros
-    assert r"\newcommand{\BenchBestMethod}{Shifted AE + UMAP + GMM (N2D)}" in macros and r"\newcommand{\BenchBestKey}{NTwoD}" in macros
+    # The best method named for sentences (helpers.PROSE_NAMES), not by its table label.
+    assert r"\newcommand{\BenchBestMethod}{N2D's step}" in macros and r"\newcommand{\BenchBestKey}{NTwoD}" in macros
     # One run without validation scores: the column goes, rather than averaging over fewer runs.
     del runs[0]["methods"]["kmeans_raw"]["validation"]
     assert "validation" not in helpers.aggregate_benchmark(runs)["methods"]["kmeans_raw"]
@@ -201,8 +202,12 @@ def test_committed_benchmarks_are_the_aggregates_of_their_committed_runs(benchma
     assert committed == aggregated
 
 
-def test_readme_benchmark_block_is_the_committed_benchmark(tmp_path):
+def test_readme_benchmark_and_headline_blocks_are_the_committed_benchmark(tmp_path):
+    """Both blocks are generated from the committed benchmark, the methods named as the committed results name them."""
     readme = tmp_path / "README.md"
     readme.write_text((REPO / "README.md").read_text())
-    helpers.update_readme_benchmark(REPO / "results" / "benchmark.json", readme)
+    helpers.update_readme_benchmark(REPO / "results" / "benchmark.json", readme, REPO / "results.json")
+    helpers.update_readme_headline(REPO / "results" / "benchmark.json", readme, REPO / "results.json")
     assert readme.read_text() == (REPO / "README.md").read_text()
+    helpers.update_readme_benchmark(REPO / "results" / "benchmark.json", readme)  # without results: the benchmark's own labels
+    assert readme.read_text() != (REPO / "README.md").read_text()

@@ -41,7 +41,7 @@ def test_readme_block_is_replaced_and_the_rest_kept(tmp_path, results):
     assert "2 models loaded from the cache, with the fit times of their training" in readme.read_text()
     results_path = helpers.write_results({**results, "parameters": {**results["parameters"], "SEED": 12}}, results_path)
     helpers.update_readme_results(results_path, readme)
-    assert "seed 12;" in readme.read_text() and "development" not in readme.read_text()
+    assert "seed 12 (one run; read it beside the benchmark);" in readme.read_text() and "development" not in readme.read_text()
 
 
 def test_readme_without_markers_is_an_error(tmp_path, results):
@@ -188,3 +188,28 @@ def test_the_confusion_sentence_follows_the_matrix():
     )
     with pytest.raises(ValueError, match="counts"):
         helpers.describe_confusion({"classes": [0]}, names)
+
+
+def test_one_run_is_set_beside_the_benchmarks_run_of_its_seed(tmp_path, results):
+    benchmark = _benchmark(kmeans_raw=[0.48, 0.49, 0.50, 0.47, 0.49], ae_kmeans=[0.57, 0.58, 0.57, 0.58, 0.56],
+                           ae_gmm=[0.60, 0.55, 0.57, 0.56, 0.58])
+    run = {**results, "parameters": {**results["parameters"], "SEED": 11},
+           "machine": {"processor": "Other CPU", "instruction_sets": ["avx2", "avx512f"], "logical_cpus": 2}}
+    sentence = helpers.describe_run_beside_benchmark(run, benchmark)
+    # The benchmark's seed-11 scores (second of each list), then this run's, each processor named.
+    assert sentence.startswith("The benchmark ran seed 11 on another processor (Test CPU), where the three tasks scored 0.490, 0.550;")
+    assert "on this one (Other CPU, 2 logical CPUs, with AVX-512) they score 0.500, 0.600" in sentence
+    assert "is not one of the benchmark's" in helpers.describe_run_beside_benchmark({**run, "parameters": {"SEED": 3}}, benchmark)
+    results_path = helpers.write_results(run, tmp_path / "results.json")
+    benchmark_path = tmp_path / "benchmark.json"
+    benchmark_path.write_text(json.dumps(benchmark))
+    readme = tmp_path / "README.md"
+    readme.write_text("<!-- results:start -->\n<!-- results:end -->\n")
+    helpers.update_readme_results(results_path, readme, benchmark_path)
+    assert sentence in readme.read_text() and "seed 11 (one run; read it beside the benchmark)" in readme.read_text()
+
+
+def test_seeds_are_described_in_the_singular_and_the_plural():
+    assert helpers.describe_seeds([10]) == "seed 10, not used in choosing a setting"
+    assert helpers.describe_seeds([2]) == "seed 2, a development seed, looked at when settings were chosen"
+    assert helpers.describe_seeds([10, 11]) == "seeds 10, 11, none used in choosing a setting"
