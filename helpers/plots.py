@@ -120,7 +120,8 @@ def plot_confusion_matrices(
         raise ValueError("predictions must hold at least one clustering")
     confusions = {title: matched_confusion(y_true, y_pred, len(class_names)) for title, y_pred in predictions.items()}
     panel = (width - 0.9) / len(confusions)  # 0.9 in for the class names left of the first panel
-    fig, axes = plt.subplots(1, len(confusions), figsize=(width, panel + 0.9), squeeze=False, layout="constrained")
+    # 1.2 in below and above the square panels: the rotated class names, the axis label and the titles.
+    fig, axes = plt.subplots(1, len(confusions), figsize=(width, panel + 1.2), squeeze=False, layout="constrained")
     for index, (ax, (title, confusion)) in enumerate(zip(axes[0], confusions.items())):
         _draw_confusion(ax, confusion, class_names, True, sizes=(MIN_FONT_POINTS, MIN_FONT_POINTS, MIN_FONT_POINTS + 1), row_names=index == 0, rotation=90)
         ax.set_title(title, fontsize=MIN_FONT_POINTS + 1)
