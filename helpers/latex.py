@@ -16,8 +16,9 @@ from .environment import describe_machine
 from .evaluation import _em_state
 from ._tables import latex_row, latex_table, mean_sd, worst_seed
 from .reporting import (
-    PUBLISHED_DEEP_CLUSTERING, SUBMITTED_FIGURES, SUBMITTED_REPORTS, _methods, _published_cell, best_on_every_seed, budget_verdict, describe_confusion,
-    PROSE_NAMES, describe_neighbour_purity, describe_run_beside_benchmark, describe_seed_comparison, describe_seeds, describe_stops, total_fit_seconds,
+    PUBLISHED_DEEP_CLUSTERING, SUBMITTED_FIGURES, SUBMITTED_REPORTS, _methods, best_on_every_seed, budget_verdict, describe_confusion,
+    PROSE_NAMES, describe_neighbour_purity, describe_run_beside_benchmark, describe_seed_comparison, describe_seeds, describe_stops, submitted_figures_cell,
+    total_fit_seconds, describe_benchmark_machines,
 )
 
 __all__ = [
@@ -81,8 +82,7 @@ def benchmark_macros_latex(
             lines.append(rf"\newcommand{{\Rank{latex_macro_name(first)}Vs{latex_macro_name(second)}}}{{{sentence}}}")
     run_minutes = [seconds / 60 for seconds in benchmark["total_s"]["values"]]
     lines.append(rf"\newcommand{{\BenchSlowestMinutes}}{{{max(run_minutes):.1f}}}")
-    machines = "; ".join(benchmark.get("machines") or ["processor not recorded"])
-    lines.append(rf"\newcommand{{\BenchMachines}}{{{_latex_escape(machines)}}}")
+    lines.append(rf"\newcommand{{\BenchMachines}}{{{_latex_escape(describe_benchmark_machines(benchmark))}}}")
     lines.append(rf"\newcommand{{\BenchBudgetVerdict}}{{{budget_verdict(run_minutes)}}}")
     for which, summary in (benchmark.get("scan_heads") or {}).items():
         if which != "n_heads":
@@ -149,7 +149,7 @@ def results_table_latex(results: Mapping[str, Any], benchmark: Mapping[str, Any]
         if benchmark and key == best:
             scores[0] = rf"\textbf{{{scores[0]}}}"
         rows.append([
-            _latex_escape(row["label"]), *scores, _published_cell(key, "acc", _cite_submission), _published_cell(key, "nmi", _cite_submission),
+            _latex_escape(row["label"]), *scores, submitted_figures_cell(key, "acc", _cite_submission), submitted_figures_cell(key, "nmi", _cite_submission),
         ])
     spans = [(seeds, 3) if benchmark else ("One run " + _run_seed(results), 2), ("Submitted reports", 2)]
     names = ["Method", *(["ACC", "Worst", "NMI"] if benchmark else ["ACC", "NMI"]), "ACC", "NMI"]
@@ -203,16 +203,6 @@ def _spanning_header(spans: Sequence[tuple[str, int]], names: Sequence[str]) -> 
         rules.append(rf"\cmidrule(lr){{{start}-{start + width - 1}}}")
         start += width
     return [latex_row(cells), "".join(rules), latex_row(list(names))]
-
-
-def _published_upper(text: Any) -> float | None:
-    """The upper end of a published figure such as ``"0.54"`` or ``"0.59--0.64"``; None where there is none."""
-    if text is None:
-        return None
-    try:
-        return max(float(part) for part in str(text).replace("--", "-").split("-") if part.strip())
-    except ValueError:
-        return None
 
 
 _DIGIT_WORDS = ("Zero", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine")

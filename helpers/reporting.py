@@ -22,7 +22,8 @@ __all__ = [
     "DEVELOPMENT_SEEDS", "describe_seeds", "describe_confusion", "SUBMITTED_REPORTS", "SUBMITTED_FIGURES",
     "submitted_figures", "seed_comparison", "describe_seed_comparison", "best_on_every_seed", "benchmark_headline",
     "describe_neighbour_purity", "describe_stops", "HEADLINE_METHODS", "update_readme_headline", "HEADLINE_MARKERS",
-    "submitted_reports_markdown", "PROSE_NAMES", "describe_run_beside_benchmark",
+    "submitted_reports_markdown", "PROSE_NAMES", "describe_run_beside_benchmark", "submitted_figures_cell",
+    "describe_benchmark_machines",
 ]
 
 
@@ -338,7 +339,7 @@ def submitted_figures(key: str, metric: str) -> list[tuple[str, float]]:
     return sorted((report, value) for report, method, kind, value in SUBMITTED_FIGURES if method == key and kind == metric)
 
 
-def _published_cell(key: str, metric: str, cite: Any = None) -> str:
+def submitted_figures_cell(key: str, metric: str, cite: Any = None) -> str:
     """``"0.516 (B), 0.544 (A)"``: the submitted figures of a metric for a method, or ``"-"``; ``cite`` maps an id to its citation."""
     figures = [("", report, value) for report, value in submitted_figures(key, metric)]
     if metric == "nmi":  # one report printed AMI, a variant of NMI, as its accuracy: shown beside the NMI, named
@@ -406,6 +407,11 @@ def compare_with_baseline_and_published(results: Mapping[str, Any], baseline: st
                 f"the figure of report {report} ({SUBMITTED_REPORTS[report]['authors']}){printed}."
             )
     return "\n".join(lines)
+
+
+def describe_benchmark_machines(benchmark: Mapping[str, Any]) -> str:
+    """The processors a benchmark's runs recorded, ``"; "``-joined, or ``"processor not recorded"``."""
+    return "; ".join(benchmark.get("machines") or ["processor not recorded"])
 
 
 def seed_comparison(benchmark: Mapping[str, Any], first: str, second: str, metric: str = "acc") -> dict[str, Any]:
@@ -483,11 +489,11 @@ def describe_seed_comparison(
 
 def best_on_every_seed(benchmark: Mapping[str, Any], keys: Sequence[str], metric: str = "acc") -> str | None:
     """The key among ``keys`` that scores higher than each of the others on every seed, or None if no method does."""
-    for key in keys:
-        if all(seed_comparison(benchmark, key, other, metric)["higher"] == seed_comparison(benchmark, key, other, metric)["n"]
-               for other in keys if other != key):
-            return key
-    return None
+    def ahead_on_every_seed(key: str, other: str) -> bool:
+        counts = seed_comparison(benchmark, key, other, metric)
+        return counts["higher"] == counts["n"]
+
+    return next((key for key in keys if all(ahead_on_every_seed(key, other) for other in keys if other != key)), None)
 
 
 #: The assignment's three tasks, as the headline lists them.
@@ -523,7 +529,7 @@ def describe_run_beside_benchmark(run: Mapping[str, Any], benchmark: Mapping[str
         return f"The seed of this run, {seed}, is not one of the benchmark's."
     index = benchmark["seeds"].index(seed)
     here = describe_machine(run.get("machine"))
-    there = "; ".join(benchmark.get("machines") or ["processor not recorded"])
+    there = describe_benchmark_machines(benchmark)
     ours = ", ".join(f"{_methods(run)[key]['acc']:.3f}" for key in keys)
     theirs = ", ".join(f"{_methods(benchmark)[key]['acc']['values'][index]:.3f}" for key in keys)
     if here == there:
@@ -564,9 +570,8 @@ def benchmark_headline(benchmark: Mapping[str, Any], labels: Mapping[str, str] |
     pairs = [("ae_kmeans", "kmeans_raw"), ("ae_gmm", "kmeans_raw"), ("ae_gmm", "ae_kmeans")]
     lines += ["", "; ".join(describe_seed_comparison(benchmark, a, b, labels=labels) for a, b in pairs) + "."]
     total = benchmark["total_s"]
-    machines = "; ".join(benchmark.get("machines") or ["processor not recorded"])
     lines += ["", f"The whole notebook took {total['mean'] / 60:.1f} ± {total['std'] / 60:.1f} min per run on the "
-                  f"{benchmark.get('device', 'CPU')} ({machines})."]
+                  f"{benchmark.get('device', 'CPU')} ({describe_benchmark_machines(benchmark)})."]
     return "\n".join(lines) + "\n"
 
 
@@ -594,7 +599,7 @@ def describe_neighbour_purity(purity: Mapping[str, float], n_neighbours: int, n_
 
 
 def describe_stops(stops: Mapping[str, bool], cap: str) -> str:
-    """``"DEC and IDEC both stopped at their 5-epoch cap without converging"``, or which converged and which did not.
+    """``"DEC and IDEC both stopped at the 5-epoch cap without converging"``, or which converged and which did not.
 
     Parameters
     ----------
@@ -649,7 +654,7 @@ def results_table_markdown(results: Mapping[str, Any], groups: Sequence[str] | N
             row["label"], f"{row['acc']:.3f}",
             *([f"{row['validation']['acc']:.3f}" if "validation" in row else "-"] if validated else []),
             f"{row['nmi']:.3f}", f"{row['ari']:.3f}", f"{row.get('silhouette', float('nan')):.3f}", f"{total_fit_seconds(row):.0f}",
-            _published_cell(key, "acc"), _published_cell(key, "nmi"),
+            submitted_figures_cell(key, "acc"), submitted_figures_cell(key, "nmi"),
         ]
         for key, row in methods.items()
     ]
@@ -748,7 +753,7 @@ def update_readme_benchmark(
         f"test set, fitted on the training set. Notebook time per run: {total['mean'] / 60:.1f} ± "
         f"{total['std'] / 60:.1f} min on the {benchmark.get('device', 'CPU')} "
         f"(by seed: {', '.join(f'{value / 60:.1f}' for value in total['values'])}); "
-        f"{'; '.join(benchmark.get('machines') or ['processor not recorded'])}.\n\n"
+        f"{describe_benchmark_machines(benchmark)}.\n\n"
         f"{benchmark_table_markdown(benchmark)}"
     )
     _replace_block(readme_path, BENCHMARK_MARKERS, body)
