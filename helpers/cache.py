@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from .deep_clustering import _clustering_layer_class
+from .deep_clustering import clustering_layer_class
 from .environment import library_versions
 from ._json import _json_ready
 
@@ -282,7 +282,7 @@ class ArtifactCache:
             if entry["kind"] == "keras":
                 import keras
 
-                custom_objects = {"ClusteringLayer": _clustering_layer_class()}
+                custom_objects = {"ClusteringLayer": clustering_layer_class()}
                 objects[object_name] = keras.models.load_model(file, custom_objects=custom_objects, compile=False)
             elif entry["kind"] == "numpy":
                 objects[object_name] = np.load(file, allow_pickle=False)

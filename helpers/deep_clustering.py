@@ -96,11 +96,11 @@ def clustering_layer(n_clusters: int, initial_centroids: np.ndarray | None = Non
         raise ValueError(f"n_clusters must be an integer >= 2, got {n_clusters!r}")
     if initial_centroids is not None and np.shape(initial_centroids)[0] != n_clusters:
         raise ValueError(f"initial_centroids must have {n_clusters} rows, got shape {np.shape(initial_centroids)}")
-    return _clustering_layer_class()(n_clusters, initial_centroids, alpha, name=name)
+    return clustering_layer_class()(n_clusters, initial_centroids, alpha, name=name)
 
 
 @functools.cache
-def _clustering_layer_class() -> Any:
+def clustering_layer_class() -> Any:
     """The layer class, defined on first use (once) so that importing helpers needs no Keras."""
     import keras
     from keras import ops
@@ -140,10 +140,11 @@ def train_deep_clustering(
     batch_size: int = 256,
     update_interval: int = 140,
     tol: float = 1e-3,
-    max_epochs: int = 20,
+    max_epochs: float | None = 20,
     learning_rate: float = 1e-4,
     seed: int = 0,
     log: Any = print,
+    max_batches: int | None = None,
 ) -> tuple[Any, dict[str, Any]]:
     """DEC, or IDEC, fine-tuning of a copy of a pretrained autoencoder's encoder.
 
@@ -154,8 +155,9 @@ def train_deep_clustering(
     et al., 2016). With a ``reconstruction_weight`` the decoder is trained
     too and the loss is ``0.1 KL + weight * MSE`` (IDEC, Guo et al., 2017), so
     that the codes keep describing the images. Training stops when fewer than
-    ``tol`` of the hard assignments changed between two refreshes, or after
-    ``max_epochs`` passes over ``x``. The autoencoder passed in is not changed.
+    ``tol`` of the hard assignments changed between two refreshes, or at the
+    first refresh reaching ``max_epochs`` passes over ``x`` or ``max_batches``
+    batches. The autoencoder passed in is not changed.
 
     Parameters
     ----------
@@ -171,13 +173,16 @@ def train_deep_clustering(
     batch_size, update_interval : int
     tol : float
         Fraction of changed assignments below which training stops.
-    max_epochs : int
+    max_epochs : float, optional
+        Cap in passes over ``x`` (None: no such cap).
     learning_rate : float
         Adam's learning rate.
     seed : int
         Seeds the order of the training batches.
     log : callable
         Receives one progress line per target refresh.
+    max_batches : int, optional
+        Cap in training batches (None: no such cap); at least one cap must be given.
 
     Returns
     -------
@@ -195,8 +200,10 @@ def train_deep_clustering(
     import keras
 
     initial_centroids = np.asarray(initial_centroids, dtype="float32")
-    if len(x) < batch_size or update_interval < 1 or not 0 <= tol < 1 or max_epochs < 1:
-        raise ValueError("need len(x) >= batch_size, update_interval >= 1, 0 <= tol < 1 and max_epochs >= 1")
+    if len(x) < batch_size or update_interval < 1 or not 0 <= tol < 1:
+        raise ValueError("need len(x) >= batch_size, update_interval >= 1 and 0 <= tol < 1")
+    if (max_epochs is None and max_batches is None) or (max_epochs is not None and max_epochs <= 0) or (max_batches is not None and max_batches < 1):
+        raise ValueError(f"need max_epochs > 0 or max_batches >= 1 (at least one), got {max_epochs!r} and {max_batches!r}")
     if reconstruction_weight is not None and reconstruction_weight < 0:
         raise ValueError(f"reconstruction_weight must be >= 0, got {reconstruction_weight}")
     network = keras.models.clone_model(autoencoder)
@@ -218,7 +225,12 @@ def train_deep_clustering(
         )
     rng = np.random.default_rng(seed)
     chunk = update_interval * batch_size
-    max_iterations = max(1, int(np.ceil(max_epochs * len(x) / chunk)))
+    caps = []
+    if max_epochs is not None:
+        caps.append(int(np.ceil(max_epochs * len(x) / chunk)))
+    if max_batches is not None:
+        caps.append(int(np.ceil(max_batches / update_interval)))
+    max_iterations = max(1, min(caps))
     order, position = rng.permutation(len(x)), 0
     q = assignment_model.predict(x, batch_size=1024, verbose=0)
     previous = q.argmax(axis=1)

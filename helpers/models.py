@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
 
+from ._seeding import seeded_initializers
 from .data import IMAGE_SHAPE
 
 __all__ = [
@@ -36,6 +38,7 @@ def build_autoencoder(
     latent_dim: int,
     batch_norm: bool = True,
     output_activation: str = "linear",
+    seed: int | None = None,
 ) -> tuple[Any, Any]:
     """A dense autoencoder and its encoder, with the Keras functional API.
 
@@ -58,6 +61,10 @@ def build_autoencoder(
         codes markedly easier to cluster here (see the notebook).
     output_activation : str, default "linear"
         Activation of the reconstruction layer ("sigmoid" bounds it to [0, 1]).
+    seed : int, optional
+        Seeds each layer's initial weights without global seeding, as
+        ``keras.utils.set_random_seed(seed)`` before an unseeded build would;
+        ``None`` leaves them to Keras' global generator.
 
     Returns
     -------
@@ -80,17 +87,18 @@ def build_autoencoder(
         if not isinstance(value, (int, np.integer)) or value <= 0:
             raise ValueError(f"{name} must hold positive integers, got {value!r}")
 
+    initial = _initializers(seed)
     inputs = keras.Input(shape=(input_dim,), name="image")
     x = inputs
     for i, units in enumerate(hidden_units, start=1):
-        x = layers.Dense(units, activation="relu", name=f"encoder_{i}")(x)
+        x = layers.Dense(units, activation="relu", name=f"encoder_{i}", **next(initial))(x)
         if batch_norm:
             x = layers.BatchNormalization(name=f"encoder_{i}_bn")(x)
-    code = layers.Dense(latent_dim, name="code")(x)
+    code = layers.Dense(latent_dim, name="code", **next(initial))(x)
     x = code
     for i, units in enumerate(reversed(hidden_units), start=1):
-        x = layers.Dense(units, activation="relu", name=f"decoder_{i}")(x)
-    outputs = layers.Dense(input_dim, activation=output_activation, name="reconstruction")(x)
+        x = layers.Dense(units, activation="relu", name=f"decoder_{i}", **next(initial))(x)
+    outputs = layers.Dense(input_dim, activation=output_activation, name="reconstruction", **next(initial))(x)
     autoencoder = keras.Model(inputs, outputs, name="autoencoder")
     encoder = keras.Model(inputs, code, name="encoder")
     return autoencoder, encoder
@@ -102,7 +110,12 @@ def _check_image_shape(image_shape: tuple[int, int]) -> None:
         raise ValueError(f"image_shape must be two integers >= 8, got {image_shape!r}")
 
 
-def build_conv_autoencoder(image_shape: tuple[int, int] = IMAGE_SHAPE) -> tuple[Any, Any]:
+def _initializers(seed: int | None) -> Iterator[dict[str, Any]]:
+    """Layer keyword arguments for seeded initial weights (see :func:`helpers._seeding.seeded_initializers`), or none."""
+    return seeded_initializers(seed) if seed is not None else itertools.repeat({})
+
+
+def build_conv_autoencoder(image_shape: tuple[int, int] = IMAGE_SHAPE, seed: int | None = None) -> tuple[Any, Any]:
     """The small convolutional autoencoder two published submissions used.
 
     Encoder: Conv2D(16, 3x3) - MaxPool - Conv2D(8, 3x3) - MaxPool -
@@ -114,6 +127,8 @@ def build_conv_autoencoder(image_shape: tuple[int, int] = IMAGE_SHAPE) -> tuple[
     ----------
     image_shape : (int, int)
         Height and width of the grey-scale input images.
+    seed : int, optional
+        Seeds the initial weights, as for :func:`build_autoencoder`.
 
     Returns
     -------
@@ -126,21 +141,22 @@ def build_conv_autoencoder(image_shape: tuple[int, int] = IMAGE_SHAPE) -> tuple[
     from keras import layers
 
     _check_image_shape(image_shape)
+    initial = _initializers(seed)
     inputs = keras.Input(shape=(*image_shape, 1), name="image")
-    x = layers.Conv2D(16, 3, activation="relu", padding="same", name="encoder_conv_1")(inputs)
+    x = layers.Conv2D(16, 3, activation="relu", padding="same", name="encoder_conv_1", **next(initial))(inputs)
     x = layers.MaxPooling2D(2, padding="same", name="encoder_pool_1")(x)
-    x = layers.Conv2D(8, 3, activation="relu", padding="same", name="encoder_conv_2")(x)
+    x = layers.Conv2D(8, 3, activation="relu", padding="same", name="encoder_conv_2", **next(initial))(x)
     x = layers.MaxPooling2D(2, padding="same", name="encoder_pool_2")(x)
-    code_map = layers.Conv2D(8, 3, strides=2, activation="relu", padding="same", name="code_map")(x)
+    code_map = layers.Conv2D(8, 3, strides=2, activation="relu", padding="same", name="code_map", **next(initial))(x)
     code = layers.Flatten(name="code")(code_map)
-    x = layers.Conv2D(8, 3, activation="relu", padding="same", name="decoder_conv_1")(code_map)
+    x = layers.Conv2D(8, 3, activation="relu", padding="same", name="decoder_conv_1", **next(initial))(code_map)
     x = layers.UpSampling2D(2, name="decoder_up_1")(x)
-    x = layers.Conv2D(8, 3, activation="relu", padding="same", name="decoder_conv_2")(x)
+    x = layers.Conv2D(8, 3, activation="relu", padding="same", name="decoder_conv_2", **next(initial))(x)
     x = layers.UpSampling2D(2, name="decoder_up_2")(x)
     # A 'valid' convolution here turns 16 x 16 into 14 x 14, so the last upsampling gives 28 x 28.
-    x = layers.Conv2D(16, 3, activation="relu", name="decoder_conv_3")(x)
+    x = layers.Conv2D(16, 3, activation="relu", name="decoder_conv_3", **next(initial))(x)
     x = layers.UpSampling2D(2, name="decoder_up_3")(x)
-    outputs = layers.Conv2D(1, 3, activation="sigmoid", padding="same", name="reconstruction")(x)
+    outputs = layers.Conv2D(1, 3, activation="sigmoid", padding="same", name="reconstruction", **next(initial))(x)
     return keras.Model(inputs, outputs, name="conv_autoencoder"), keras.Model(inputs, code, name="conv_encoder")
 
 

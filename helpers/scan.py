@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
+from ._seeding import seeded_initializers
 from .data import IMAGE_SHAPE, random_shifter
 
 __all__ = [
@@ -116,7 +117,7 @@ def train_neighbour_clustering(
     _check_neighbours(neighbours, len(features))
     if n_clusters < 2 or epochs < 1 or entropy_weight < 0 or batch_size < 1 or len(features) < n_clusters:
         raise ValueError("need n_clusters >= 2, epochs >= 1, entropy_weight >= 0, batch_size >= 1 and n >= n_clusters")
-    initial = _seeded_initializers(seed)
+    initial = seeded_initializers(seed)
     inputs = keras.Input((features.shape[1],), name="features")
     standardise = keras.layers.Normalization(name="standardise")
     standardise.adapt(features)
@@ -131,23 +132,6 @@ def train_neighbour_clustering(
         np.random.default_rng(seed), log, "[neighbour clustering]", log_every=5,
     )
     return model, {"consistency": consistency, "entropy": entropy}
-
-
-def _seeded_initializers(seed: int) -> Iterator[dict[str, Any]]:
-    """Keyword arguments that give successive Dense layers seeded initial weights, without global seeding.
-
-    Each layer's kernel seed is the next draw of a private ``random.Random(seed)``
-    in the way Keras draws a default seed (``randint(1, 10**9)``), so the
-    weights are those that Keras would draw after ``keras.utils.set_random_seed(seed)``
-    and runs from before this change keep their numbers.
-    """
-    import random
-
-    import keras
-
-    draws = random.Random(seed)
-    while True:
-        yield {"kernel_initializer": keras.initializers.GlorotUniform(seed=draws.randint(1, 10**9))}
 
 
 def _check_neighbours(neighbours: np.ndarray, n: int) -> None:
@@ -279,7 +263,7 @@ def fine_tune_clustering(
     copy = keras.models.clone_model(encoder)
     copy.set_weights(encoder.get_weights())
     code = keras.layers.BatchNormalization(name="code_bn")(copy.output)
-    outputs = keras.layers.Dense(targets.shape[1], activation="softmax", name="assignment", **next(_seeded_initializers(seed)))(code)
+    outputs = keras.layers.Dense(targets.shape[1], activation="softmax", name="assignment", **next(seeded_initializers(seed)))(code)
     model = keras.Model(copy.input, outputs, name="fine_tuned_clustering")
     augment = random_shifter(max_shift, seed) if max_shift > 0 else None
     optimizer = keras.optimizers.Adam(learning_rate)

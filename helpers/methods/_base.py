@@ -1,0 +1,77 @@
+"""What the Keras-based estimators share: pickling of their networks, fitted checks and a weights checksum."""
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
+
+
+def _model_to_bytes(model: Any) -> bytes:
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "model.keras")
+        model.save(path)
+        with open(path, "rb") as file:
+            return file.read()
+
+
+def _model_from_bytes(data: bytes) -> Any:
+    import keras
+
+    from ..deep_clustering import clustering_layer_class
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "model.keras")
+        with open(path, "wb") as file:
+            file.write(data)
+        return keras.models.load_model(path, custom_objects={"ClusteringLayer": clustering_layer_class()}, compile=False)
+
+
+class KerasEstimator(BaseEstimator):
+    """Base of the estimators that hold Keras networks in fitted attributes.
+
+    Subclasses list those attributes in ``_networks`` (a network, or a list of
+    networks); they are pickled as ``.keras`` files, so a fitted estimator can
+    be cached and loaded with its exact weights.
+    """
+
+    _networks: tuple[str, ...] = ()
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(super().__getstate__())  # a copy: the base may hand over the instance's own __dict__
+        for name in self._networks:
+            if name in state:
+                value = state[name]
+                state[name] = [_model_to_bytes(m) for m in value] if isinstance(value, list) else _model_to_bytes(value)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        state = dict(state)
+        for name in self._networks:
+            if name in state:
+                value = state[name]
+                state[name] = [_model_from_bytes(m) for m in value] if isinstance(value, list) else _model_from_bytes(value)
+        super().__setstate__(state)
+
+    def weights_checksum(self) -> str:
+        """SHA-256 of the fitted networks' weights: what a cache key records of a fitted estimator passed as a parameter.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            If the estimator is not fitted.
+        """
+        check_is_fitted(self, self._networks[0])
+        digest = hashlib.sha256()
+        for name in self._networks:
+            value = getattr(self, name)
+            for model in value if isinstance(value, list) else [value]:
+                for weights in model.get_weights():
+                    weights = np.ascontiguousarray(weights)
+                    digest.update(f"{weights.shape}{weights.dtype.str}".encode())
+                    digest.update(weights.data)
+        return digest.hexdigest()

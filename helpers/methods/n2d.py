@@ -1,0 +1,117 @@
+"""N2D: an autoencoder's codes, embedded by UMAP, clustered by a Gaussian mixture."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin, clone
+from sklearn.mixture import GaussianMixture
+from sklearn.utils.validation import check_is_fitted
+
+from .._seeding import check_images, resolve_seed
+from .autoencoder import DenseAutoencoder
+
+__all__ = ["N2D"]
+
+
+class N2D(ClusterMixin, TransformerMixin, BaseEstimator):
+    """N2D ("not too deep" clustering): autoencoder codes, a UMAP embedding of them, a full-covariance GMM on it.
+
+    UMAP keeps the local neighbourhoods of the codes in a few dimensions
+    (``n_components``, by default the number of clusters, ``min_dist`` 0 so
+    that clusters stay tight), where a Gaussian mixture finds the clusters.
+    The defaults are the paper's.
+
+    Parameters
+    ----------
+    autoencoder : DenseAutoencoder or compatible transformer, optional
+        Fitted on ``X`` first (with this estimator's ``random_state``) unless
+        it is fitted already; None: a :class:`DenseAutoencoder` with its defaults.
+    n_clusters : int, default 10
+    n_neighbors : int, default 20
+        UMAP's neighbourhood size.
+    n_components : int or None, default None
+        UMAP's dimensions; None: ``n_clusters``.
+    min_dist : float, default 0.0
+    covariance_type : str, default "full"
+    random_state : int or None, default None
+        Seeds UMAP, the mixture and an autoencoder fitted here.
+
+    Attributes
+    ----------
+    autoencoder_ : the fitted autoencoder.
+    umap_ : umap.UMAP
+        The fitted embedding.
+    embedding_ : numpy.ndarray, shape (n, n_components)
+        The training images' embedding (UMAP's own, from its fit).
+    mixture_ : sklearn.mixture.GaussianMixture
+    labels_ : numpy.ndarray of int
+        Clusters of the training images.
+    converged_, n_iter_ : the mixture's EM convergence and iterations.
+
+    References
+    ----------
+    R. McConville, R. Santos-Rodriguez, R. J. Piechocki and I. Craddock. N2D: (Not too) deep
+    clustering via clustering the local manifold of an autoencoded embedding. In Proceedings
+    of the 25th International Conference on Pattern Recognition, 2020.
+    """
+
+    def __init__(
+        self,
+        autoencoder: Any = None,
+        n_clusters: int = 10,
+        n_neighbors: int = 20,
+        n_components: int | None = None,
+        min_dist: float = 0.0,
+        covariance_type: str = "full",
+        random_state: int | None = None,
+    ) -> None:
+        self.autoencoder = autoencoder
+        self.n_clusters = n_clusters
+        self.n_neighbors = n_neighbors
+        self.n_components = n_components
+        self.min_dist = min_dist
+        self.covariance_type = covariance_type
+        self.random_state = random_state
+
+    def fit(self, X: Any, y: Any = None) -> "N2D":
+        """Pretrain (unless given a fitted autoencoder), embed the codes, fit the mixture; ``y`` is ignored.
+
+        Raises
+        ------
+        ValueError
+            For ``X`` not 2-D in [0, 1] or ``n_neighbors`` not in [2, n).
+        """
+        import umap
+
+        x = check_images(X)
+        if not 2 <= self.n_neighbors < len(x):
+            raise ValueError(f"n_neighbors must be in [2, {len(x)}), got {self.n_neighbors!r}")
+        seed = resolve_seed(self.random_state)
+        autoencoder = self.autoencoder if self.autoencoder is not None else DenseAutoencoder()
+        if not hasattr(autoencoder, "model_"):
+            autoencoder = clone(autoencoder).set_params(random_state=seed).fit(x)
+        n_components = self.n_components if self.n_components is not None else self.n_clusters
+        self.umap_ = umap.UMAP(
+            n_neighbors=self.n_neighbors, n_components=n_components, min_dist=self.min_dist, random_state=seed, n_jobs=1
+        )
+        self.embedding_ = self.umap_.fit_transform(autoencoder.transform(x))
+        self.mixture_ = GaussianMixture(self.n_clusters, covariance_type=self.covariance_type, random_state=seed).fit(self.embedding_)
+        self.autoencoder_ = autoencoder
+        self.labels_ = self.mixture_.predict(self.embedding_)
+        self.converged_, self.n_iter_ = bool(self.mixture_.converged_), int(self.mixture_.n_iter_)
+        self.n_features_in_ = x.shape[1]
+        return self
+
+    def transform(self, X: Any) -> np.ndarray:
+        """The UMAP embedding of the codes of the rows of ``X``."""
+        check_is_fitted(self, "umap_")
+        return self.umap_.transform(self.autoencoder_.transform(check_images(X)))
+
+    def predict(self, X: Any) -> np.ndarray:
+        """The mixture's cluster of each row of ``X``."""
+        return self.mixture_.predict(self.transform(X))
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """The mixture's posterior probabilities for each row of ``X``."""
+        return self.mixture_.predict_proba(self.transform(X))
