@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from ._estimators import fitted_state_checksum
 from .deep_clustering import clustering_layer_class
 from .environment import library_versions
 from ._json import _json_ready
@@ -66,12 +67,23 @@ def _spec_value(value: Any) -> Any:
         architecture = {k: v for k, v in json.loads(value.to_json()).items() if k != "compile_config"}
         return {"architecture": architecture, "weights": array_checksum(*value.get_weights())}
     if hasattr(value, "get_params"):
-        return {"class": type(value).__name__, "params": {k: repr(v) for k, v in value.get_params().items()}}
+        # An estimator passed as a parameter (DEC's pretrained autoencoder) enters with its learnt state; arrays by checksum.
+        return {"class": type(value).__name__, "params": {k: _param_spec(v) for k, v in value.get_params(deep=False).items()}}
     if isinstance(value, Mapping):
         return {str(k): _spec_value(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_spec_value(v) for v in value]
     return value
+
+
+def _param_spec(value: Any) -> Any:
+    if hasattr(value, "get_params"):
+        spec = _spec_value(value)
+        fitted = fitted_state_checksum(value)
+        return spec if fitted is None else {**spec, "fitted": fitted}
+    if isinstance(value, np.ndarray):
+        return array_checksum(value)
+    return repr(value)
 
 
 def _file_sha256(path: Path) -> str:

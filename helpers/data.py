@@ -15,7 +15,7 @@ import numpy as np
 __all__ = [
     "CLASS_NAMES", "DATA_DIR_ENV", "DEBIAN_DATA_DIR", "FASHION_MNIST_SHA256", "IMAGE_SHAPE", "TRAIN_SIZE",
     "TEST_SIZE", "DatasetError", "idx_bytes", "read_idx", "load_fashion_mnist",
-    "random_shifter", "random_shift_dataset", "VALIDATION_FRACTION", "validation_split",
+    "random_shifter", "random_shift_dataset", "VALIDATION_FRACTION", "validation_split", "flatten_images", "random_subset",
 ]
 
 
@@ -420,3 +420,32 @@ def random_shift_dataset(
 
     data = tf.data.Dataset.from_tensor_slices(x).shuffle(len(x), seed=seed).batch(batch_size)
     return data.map(augment).prefetch(2)
+
+
+def flatten_images(images: np.ndarray) -> np.ndarray:
+    """8-bit images of shape ``(n, height, width)`` as rows of float32 pixels in [0, 1], the input every method takes.
+
+    Raises
+    ------
+    ValueError
+        If ``images`` is not a 3-D array of 8-bit values.
+    """
+    images = np.asarray(images)
+    if images.ndim != 3 or images.dtype != np.uint8:
+        raise ValueError(f"images must be a 3-D uint8 array (n, height, width), got {images.dtype} of shape {images.shape}")
+    return images.reshape(len(images), -1).astype("float32") / 255.0
+
+
+def random_subset(rng: np.random.Generator, size: int, *arrays: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The same ``size`` random rows (drawn without replacement by ``rng``) of each of ``arrays``.
+
+    Raises
+    ------
+    ValueError
+        If the arrays differ in length or ``size`` exceeds it.
+    """
+    lengths = {len(array) for array in arrays}
+    if len(lengths) != 1 or not 0 < size <= min(lengths):
+        raise ValueError(f"size must be in [1, {min(lengths)}] for arrays of one length, got {size} for lengths {sorted(lengths)}")
+    rows = rng.choice(lengths.pop(), size, replace=False)
+    return tuple(array[rows] for array in arrays)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-__all__ = ["library_versions", "RECORDED_INSTRUCTION_SETS", "machine_info", "describe_machine"]
+__all__ = ["library_versions", "RECORDED_INSTRUCTION_SETS", "machine_info", "describe_machine", "environment_summary", "describe_environment"]
 
 
 def library_versions() -> dict[str, str]:
@@ -96,3 +96,21 @@ def describe_machine(machine: Mapping[str, Any] | None) -> str:
     else:
         vector_unit = "no AVX2"
     return f"{machine.get('processor', 'unknown processor')}, {machine.get('logical_cpus', '?')} logical CPUs, {vector_unit}"
+
+
+def environment_summary() -> dict[str, Any]:
+    """What a run records of where it ran: ``versions``, ``device`` ("GPU" or "CPU", as Keras trains) and ``machine``."""
+    import tensorflow as tf
+
+    devices = [device.device_type for device in tf.config.list_physical_devices()]
+    return {"versions": library_versions(), "device": "GPU" if "GPU" in devices else "CPU", "machine": machine_info()}
+
+
+def describe_environment(environment: Mapping[str, Any]) -> str:
+    """Three lines on an :func:`environment_summary`: the versions, the device Keras trains on, the processor."""
+    machine = environment["machine"]
+    return "\n".join((
+        "Versions: " + ", ".join(f"{name} {version}" for name, version in environment["versions"].items()),
+        f"Keras trains on: {environment['device']}",
+        f"Processor: {machine['processor']} ({machine['logical_cpus']} logical CPUs; instruction sets: {machine['instruction_sets']})",
+    ))

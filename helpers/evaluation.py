@@ -6,13 +6,15 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
 
 from .metrics import evaluate, matched_confusion, silhouette
 from .cache import cache_spec
 
 __all__ = [
     "n_components_for_variance", "CentroidAgglomerative", "timed", "fit_or_load_estimator", "benchmark_classifier", "Stopwatch", "TABLE_HEADER",
-    "benchmark_clustering", "em_convergence", "describe_em_runs", "score_row", "select_gmm_by_bic", "GMM_INITIALISATIONS",
+    "benchmark_clustering", "em_convergence", "describe_em_runs", "score_row", "select_gmm_by_bic", "select_gmm", "GMM_INITIALISATIONS",
+    "LeadingColumns",
 ]
 
 # scikit-learn's ways of placing a Gaussian mixture's initial means (GaussianMixture's init_params).
@@ -397,3 +399,36 @@ def select_gmm_by_bic(
     candidates = [(n, t) for t, row in bic.items() for n, value in row.items() if value <= lowest + tolerance]
     n_init, covariance_type = min(candidates, key=lambda c: (c[0], bic[c[1]][c[0]]))
     return {"covariance_type": covariance_type, "n_init": n_init, "init_params": init_params}, bic
+
+
+def select_gmm(codes: np.ndarray, n_components: int, **kwargs: Any) -> dict[str, Any]:
+    """:func:`select_gmm_by_bic` as one record: the chosen settings and, under ``"bic"``, every candidate's BIC."""
+    settings, bic = select_gmm_by_bic(codes, n_components, **kwargs)
+    return {**settings, "bic": bic}
+
+
+class LeadingColumns(TransformerMixin, BaseEstimator):
+    """A stateless transformer that keeps the first ``n_columns`` columns, e.g. the leading principal components.
+
+    Parameters
+    ----------
+    n_columns : int
+    """
+
+    def __init__(self, n_columns: int = 1) -> None:
+        self.n_columns = n_columns
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.requires_fit = False
+        return tags
+
+    def fit(self, x: np.ndarray, y: Any = None) -> "LeadingColumns":
+        """Nothing to learn; checks ``n_columns`` against ``x``."""
+        if isinstance(self.n_columns, bool) or not isinstance(self.n_columns, (int, np.integer)) or not 1 <= self.n_columns <= np.shape(x)[1]:
+            raise ValueError(f"n_columns must be an integer in [1, {np.shape(x)[1]}], got {self.n_columns!r}")
+        return self
+
+    def transform(self, x: np.ndarray) -> np.ndarray:
+        """The first ``n_columns`` columns of ``x`` (a view)."""
+        return np.asarray(x)[:, : self.n_columns]

@@ -11,7 +11,7 @@ from .data import CLASS_NAMES
 
 __all__ = [
     "match_clusters", "relabel_clusters", "matched_confusion", "cluster_accuracy", "evaluate", "matched_classification_report",
-    "SILHOUETTE_SAMPLE_SIZE", "silhouette", "neighbour_purity",
+    "SILHOUETTE_SAMPLE_SIZE", "silhouette", "neighbour_purity", "neighbour_purity_by_class",
 ]
 
 
@@ -331,3 +331,8 @@ def neighbour_purity(neighbours: np.ndarray, labels: np.ndarray, n_classes: int 
     counts = np.bincount(labels, minlength=n_classes)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.bincount(labels, weights=same, minlength=n_classes) / counts
+
+
+def neighbour_purity_by_class(neighbours: np.ndarray, labels: np.ndarray) -> dict[str, float]:
+    """:func:`neighbour_purity` per class name, rounded to 4 decimals, as results.json records it."""
+    return dict(zip(CLASS_NAMES, neighbour_purity(neighbours, labels).round(4).tolist()))

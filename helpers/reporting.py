@@ -23,7 +23,7 @@ __all__ = [
     "submitted_figures", "seed_comparison", "describe_seed_comparison", "best_on_every_seed", "benchmark_headline",
     "describe_neighbour_purity", "describe_stops", "HEADLINE_METHODS", "update_readme_headline", "HEADLINE_MARKERS",
     "submitted_reports_markdown", "PROSE_NAMES", "describe_run_beside_benchmark", "submitted_figures_cell",
-    "describe_benchmark_machines",
+    "describe_benchmark_machines", "describe_heads", "read_benchmark",
 ]
 
 
@@ -802,3 +802,32 @@ def update_readme_results(
         "Every other row of this run is in the notebook's summary and in `results.json`; the benchmark below has them all.\n"
     )
     _replace_block(readme_path, README_MARKERS, body)
+
+
+def describe_heads(row: Mapping[str, Any]) -> str:
+    """An ensemble's members (SCAN heads): seed, mean NMI with the others and test accuracy, then which is the reference.
+
+    Parameters
+    ----------
+    row : mapping
+        A results row of an ensemble (its ``fitted`` ``head_seeds``,
+        ``mean_agreement`` and ``reference_head``, and ``heads_test_acc``). The
+        test accuracies are for reading only: they played no part in combining the heads.
+    """
+    import pandas as pd
+
+    fitted, accuracy = row["fitted"], row["heads_test_acc"]
+    seeds, chosen = fitted["head_seeds"], fitted["reference_head"]
+    table = pd.DataFrame({"seed": seeds, "mean NMI with the other heads": fitted["mean_agreement"], "test ACC": accuracy}).round(3)
+    return (
+        f"{table.to_string()}\nReference: head {chosen} (seed {seeds[chosen]}), the most agreeing; "
+        f"the heads' mean test ACC is {np.mean(accuracy):.3f}"
+    )
+
+
+def read_benchmark(path: str | os.PathLike) -> dict[str, Any] | None:
+    """The benchmark written by ``make bench`` (results/benchmark.json), or ``None`` where there is none yet."""
+    import json
+
+    path = Path(path)
+    return json.loads(path.read_text()) if path.is_file() else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from collections.abc import Callable, Mapping
@@ -15,7 +16,7 @@ from .evaluation import GMM_INITIALISATIONS
 from .reporting import update_readme_benchmark, update_readme_headline, update_readme_results
 
 __all__ = [
-    "QUICK_OUTPUT_DIR", "STAGING_DIR_NAME", "NOTEBOOK_PARAMETERS", "check_parameters", "resolve_output_dir",
+    "QUICK_OUTPUT_DIR", "STAGING_DIR_NAME", "StudyParameters", "NOTEBOOK_PARAMETERS", "check_parameters", "resolve_output_dir",
     "StagedOutputs", "executed_parameters", "recorded_parameters", "INJECTED_PARAMETERS_TAG", "without_injected_parameters",
     "prepare_notebook_run", "finish_notebook_run",
 ]
@@ -27,36 +28,71 @@ QUICK_OUTPUT_DIR = Path("quick-run")
 #: Folder (inside the output folder) where a run's outputs wait until every cell has succeeded.
 STAGING_DIR_NAME = ".staging"
 
-#: The notebook's parameters and what each accepts: (kind, lower bound, upper bound or choices).
-NOTEBOOK_PARAMETERS: dict[str, tuple[str, Any, Any]] = {
-    "SEED": ("int", 0, None),
-    "QUICK": ("bool", None, None),
-    "EPOCHS": ("int", 1, None),
-    "LATENT_DIM": ("int", 1, None),
-    "HIDDEN_UNITS": ("int_list", 1, None),
-    "BATCH_SIZE": ("int", 1, None),
-    "KMEANS_N_INIT": ("int", 1, None),
-    "GMM_INIT": ("choice", None, GMM_INITIALISATIONS),
-    "CONV_EPOCHS": ("int", 1, None),
-    "OUTPUT_DIR": ("folder_or_none", None, None),
-    "CACHE_DIR": ("folder", None, None),
-    "RETRAIN": ("bool", None, None),
-    "SHIFT_EPOCHS": ("int", 1, None),
-    "MAX_SHIFT": ("fraction", 0.0, 1.0),
-    "SHIFT_TARGET": ("choice", None, ("shifted", "original")),
-    "UMAP_NEIGHBORS": ("int", 2, None),
-    "UMAP_COMPONENTS": ("int", 1, None),
-    "DEC_MAX_EPOCHS": ("int", 1, None),
-    "SCAN_NEIGHBORS": ("int", 1, None),
-    "SCAN_PCA_COMPONENTS": ("int", 1, IMAGE_SHAPE[0] * IMAGE_SHAPE[1]),
-    "SCAN_EPOCHS": ("int", 1, None),
-    "SCAN_HEADS": ("int", 1, None),
-    "FINETUNE_DISTILL_EPOCHS": ("int", 0, None),
-    "FINETUNE_SCAN_EPOCHS": ("int", 0, None),
-    "RESPLIT_DISTILL_EPOCHS": ("int", 0, None),
-    "RESPLIT_SCAN_EPOCHS": ("int", 0, None),
-    "COMPARISON_GMM_MAX_ITER": ("int", 1, None),
-}
+def _parameter(kind: str, low: Any = None, high: Any = None, quick: Any = None) -> Any:
+    """A field of :class:`StudyParameters`: what it accepts (kind, lower bound, upper bound or choices) and its QUICK value.
+
+    ``quick`` is an upper bound the QUICK variant caps the value at (an int), or ``None`` to keep it.
+    """
+    return dataclasses.field(metadata={"check": (kind, low, high), "quick": quick})
+
+
+@dataclasses.dataclass(frozen=True)
+class StudyParameters:
+    """The notebook's parameters: their checks, their QUICK variant, and what results.json records of them.
+
+    The notebook's tagged ``parameters`` cell gives the values (papermill
+    overrides them there); :meth:`from_namespace` checks them, and
+    :meth:`for_run` applies QUICK. Each field's metadata says what it accepts
+    (``check``) and its QUICK cap (``quick``).
+    """
+
+    SEED: int = _parameter("int", 0)
+    QUICK: bool = _parameter("bool")
+    EPOCHS: int = _parameter("int", 1, quick=2)
+    LATENT_DIM: int = _parameter("int", 1)
+    HIDDEN_UNITS: list = _parameter("int_list", 1)
+    BATCH_SIZE: int = _parameter("int", 1)
+    KMEANS_N_INIT: int = _parameter("int", 1)
+    GMM_INIT: str = _parameter("choice", None, GMM_INITIALISATIONS)
+    CONV_EPOCHS: int = _parameter("int", 1, quick=1)
+    OUTPUT_DIR: Any = _parameter("folder_or_none")
+    CACHE_DIR: str = _parameter("folder")
+    RETRAIN: bool = _parameter("bool")
+    SHIFT_EPOCHS: int = _parameter("int", 1, quick=1)
+    MAX_SHIFT: float = _parameter("fraction", 0.0, 1.0)
+    SHIFT_TARGET: str = _parameter("choice", None, ("shifted", "original"))
+    UMAP_NEIGHBORS: int = _parameter("int", 2)
+    UMAP_COMPONENTS: int = _parameter("int", 1)
+    DEC_MAX_EPOCHS: int = _parameter("int", 1, quick=1)
+    SCAN_NEIGHBORS: int = _parameter("int", 1)
+    SCAN_PCA_COMPONENTS: int = _parameter("int", 1, IMAGE_SHAPE[0] * IMAGE_SHAPE[1])
+    SCAN_EPOCHS: int = _parameter("int", 1, quick=2)
+    SCAN_HEADS: int = _parameter("int", 1, quick=2)
+    FINETUNE_DISTILL_EPOCHS: int = _parameter("int", 0, quick=1)
+    FINETUNE_SCAN_EPOCHS: int = _parameter("int", 0, quick=1)
+    RESPLIT_DISTILL_EPOCHS: int = _parameter("int", 0, quick=1)
+    RESPLIT_SCAN_EPOCHS: int = _parameter("int", 0, quick=1)
+    COMPARISON_GMM_MAX_ITER: int = _parameter("int", 1)
+
+    @classmethod
+    def from_namespace(cls, values: Mapping[str, Any]) -> "StudyParameters":
+        """The parameters found in ``values`` (the notebook's ``globals()``), checked: see :func:`check_parameters`."""
+        return cls(**check_parameters(values))
+
+    def for_run(self) -> "StudyParameters":
+        """These parameters as the run uses them: with QUICK, every budget capped at its QUICK value."""
+        if not self.QUICK:
+            return self
+        capped = {f.name: min(getattr(self, f.name), f.metadata["quick"]) for f in dataclasses.fields(self) if f.metadata["quick"] is not None}
+        return dataclasses.replace(self, **capped)
+
+    def recorded(self) -> dict[str, Any]:
+        """The values that determine the results, for results.json (see :func:`recorded_parameters`)."""
+        return recorded_parameters(dataclasses.asdict(self))
+
+
+#: What each of the notebook's parameters accepts: (kind, lower bound, upper bound or choices), from :class:`StudyParameters`.
+NOTEBOOK_PARAMETERS: dict[str, tuple[str, Any, Any]] = {f.name: f.metadata["check"] for f in dataclasses.fields(StudyParameters)}
 
 #: Pairs of training phases of which at least one must run.
 _PHASE_PAIRS = (("FINETUNE_DISTILL_EPOCHS", "FINETUNE_SCAN_EPOCHS"), ("RESPLIT_DISTILL_EPOCHS", "RESPLIT_SCAN_EPOCHS"))

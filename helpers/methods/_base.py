@@ -75,3 +75,12 @@ class KerasEstimator(BaseEstimator):
                     digest.update(f"{weights.shape}{weights.dtype.str}".encode())
                     digest.update(weights.data)
         return digest.hexdigest()
+
+
+class ClusterSpaceMixin:
+    """Marks a clusterer whose ``transform`` gives the space its clusters live in (learnt codes, an embedding).
+
+    The study measures such a method's silhouette there, rather than on the
+    method's input (scikit-learn's K-Means also has a ``transform``, the
+    distances to its centroids, which is not such a space).
+    """

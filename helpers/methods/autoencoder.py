@@ -96,6 +96,10 @@ class _Autoencoder(TransformerMixin, KerasEstimator):
         self.n_features_in_ = x.shape[1]
         return self
 
+    def network(self, n_features: int = 784) -> Any:
+        """The untrained network ``fit`` would train, with its initial weights (for ``summary()``)."""
+        return self._build(n_features, resolve_seed(self.random_state))
+
     def _keras_verbose(self) -> int:
         return 2 if self.verbose else 0
 

@@ -11,7 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 from .._seeding import check_images, progress, resolve_seed
 from ..deep_clustering import train_deep_clustering
 from ..models import encoder_of
-from ._base import KerasEstimator
+from ._base import ClusterSpaceMixin, KerasEstimator
 from .autoencoder import DenseAutoencoder
 
 __all__ = ["DEC", "IDEC"]
@@ -19,7 +19,7 @@ __all__ = ["DEC", "IDEC"]
 _PREDICT_BATCH = 1024
 
 
-class DEC(ClusterMixin, TransformerMixin, KerasEstimator):
+class DEC(ClusterSpaceMixin, ClusterMixin, TransformerMixin, KerasEstimator):
     """Deep Embedded Clustering: fine-tunes a pretrained encoder and soft centroids on their own sharpened assignments.
 
     A Student's t kernel between each code and ``n_clusters`` centroids gives

@@ -9,12 +9,13 @@ from sklearn.mixture import GaussianMixture
 from sklearn.utils.validation import check_is_fitted
 
 from .._seeding import check_images, resolve_seed
+from ._base import ClusterSpaceMixin
 from .autoencoder import DenseAutoencoder
 
 __all__ = ["N2D"]
 
 
-class N2D(ClusterMixin, TransformerMixin, BaseEstimator):
+class N2D(ClusterSpaceMixin, ClusterMixin, TransformerMixin, BaseEstimator):
     """N2D ("not too deep" clustering): autoencoder codes, a UMAP embedding of them, a full-covariance GMM on it.
 
     UMAP keeps the local neighbourhoods of the codes in a few dimensions

@@ -10,11 +10,12 @@ from sklearn.utils.validation import check_is_fitted
 from .._seeding import check_images, progress, resolve_seed
 from ..refinement import apply_local_refinement, refine_locally
 from ..scan import nearest_neighbours
+from ._base import ClusterSpaceMixin
 
 __all__ = ["LocalResplits"]
 
 
-class LocalResplits(ClusterMixin, BaseEstimator):
+class LocalResplits(ClusterSpaceMixin, ClusterMixin, BaseEstimator):
     """Refines another clusterer's partition by re-splitting groups of its clusters locally (this study's method).
 
     For each group of up to ``max_size`` clusters that share neighbours,
@@ -101,3 +102,8 @@ class LocalResplits(ClusterMixin, BaseEstimator):
         check_is_fitted(self, "steps_")
         x = check_images(X)
         return apply_local_refinement(self.steps_, x, np.asarray(self.base.predict(x)))
+
+    def transform(self, X: Any) -> np.ndarray:
+        """The base clusterer's codes of the images ``X`` (the space its clusters, and these, live in)."""
+        check_is_fitted(self, "steps_")
+        return self.base.transform(check_images(X))

@@ -11,7 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 from .._seeding import check_images, progress, resolve_seed
 from ..models import build_clustering_cnn, encoder_of
 from ..scan import align_runs, fine_tune_clustering, matched_average, nearest_neighbours, train_neighbour_clustering
-from ._base import KerasEstimator
+from ._base import ClusterSpaceMixin, KerasEstimator
 
 __all__ = ["SCANHeads", "ClusteringCNN"]
 
@@ -158,7 +158,7 @@ class SCANHeads(ClusterMixin, KerasEstimator):
         return self.predict_proba(X).argmax(axis=1)
 
 
-class ClusteringCNN(TransformerMixin, KerasEstimator):
+class ClusteringCNN(ClusterSpaceMixin, TransformerMixin, KerasEstimator):
     """A small CNN trained on the pixels towards a teacher's clusters, then with SCAN's loss on shifted images.
 
     First the network is distilled towards the teacher's soft assignments
@@ -178,6 +178,10 @@ class ClusteringCNN(TransformerMixin, KerasEstimator):
     learning_rate : float, default 1e-4
     n_neighbors : int, default 20
         Neighbours per image (in pixel space) when ``fit`` is given no ``neighbors``.
+    teacher : fitted clusterer, optional
+        Gives the targets when ``fit`` is given none: its soft assignments of the
+        training images (``train_consensus_``, as :class:`SCANHeads` has) or
+        else its ``labels_`` one-hot.
     warm_start : ClusteringCNN, optional
         A fitted one whose encoder (a copy) this one continues from; None: a new
         CNN (:func:`helpers.models.build_clustering_cnn`) seeded by ``random_state``.
@@ -211,6 +215,7 @@ class ClusteringCNN(TransformerMixin, KerasEstimator):
         batch_size: int = 512,
         learning_rate: float = 1e-4,
         n_neighbors: int = 20,
+        teacher: Any = None,
         warm_start: Any = None,
         random_state: int | None = None,
         verbose: int = 0,
@@ -223,6 +228,7 @@ class ClusteringCNN(TransformerMixin, KerasEstimator):
         self.batch_size = batch_size
         self.learning_rate = learning_rate
         self.n_neighbors = n_neighbors
+        self.teacher = teacher
         self.warm_start = warm_start
         self.random_state = random_state
         self.verbose = verbose
@@ -235,19 +241,19 @@ class ClusteringCNN(TransformerMixin, KerasEstimator):
         X : array of shape (n, 784)
             Flattened 28 x 28 images in [0, 1].
         y : ignored
-        targets : array of shape (n, n_clusters)
-            The teacher's soft (or one-hot) assignments of the same images; required.
+        targets : array of shape (n, n_clusters), optional
+            Soft (or one-hot) assignments of the same images to learn; None: the ``teacher``'s.
         neighbors : array of int, shape (n, k), optional
             The neighbour graph of SCAN's loss; None: the ``n_neighbors`` nearest images in pixel space.
 
         Raises
         ------
         ValueError
-            If ``targets`` is missing or does not match ``X``, or for a bad parameter.
+            If there are neither ``targets`` nor a ``teacher``, the targets do not match ``X``, or for a bad parameter.
         """
         x = check_images(X)
         if targets is None:
-            raise ValueError("targets: the teacher's assignments of the training images are required")
+            targets = self._teacher_targets()
         targets = np.asarray(targets, dtype="float32")
         if targets.ndim != 2 or len(targets) != len(x):
             raise ValueError(f"targets must have shape ({len(x)}, n_clusters), got {targets.shape}")
@@ -265,6 +271,18 @@ class ClusteringCNN(TransformerMixin, KerasEstimator):
         self.cross_entropy_, self.consistency_, self.entropy_ = info["cross_entropy"], info["consistency"], info["entropy"]
         self.n_features_in_ = x.shape[1]
         return self
+
+    def _teacher_targets(self) -> np.ndarray:
+        if self.teacher is None:
+            raise ValueError("targets: give the assignments to learn, or a fitted teacher")
+        if hasattr(self.teacher, "train_consensus_"):
+            return self.teacher.train_consensus_
+        labels = np.asarray(self.teacher.labels_)
+        return np.eye(getattr(self.teacher, "n_clusters", labels.max() + 1), dtype="float32")[labels]
+
+    def network(self) -> Any:
+        """The untrained CNN ``fit`` would start from when there is no ``warm_start`` (for ``summary()``)."""
+        return build_clustering_cnn(self.code_size, seed=resolve_seed(self.random_state))
 
     def fit_predict(self, X: Any, y: Any = None, targets: Any = None, neighbors: Any = None) -> np.ndarray:
         """Fit, then the clusters of the same images."""
