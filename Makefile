@@ -38,10 +38,10 @@ NOTEBOOK ?= main.ipynb
 RUN_INPUT = $(dir $(NOTEBOOK)).$(basename $(notdir $(NOTEBOOK))).input.ipynb
 RUN_OUTPUT = $(dir $(NOTEBOOK)).$(basename $(notdir $(NOTEBOOK))).run.ipynb
 run: install
-	$(BIN)/python -c "import helpers; helpers.prepare_notebook_run('$(NOTEBOOK)', '$(RUN_INPUT)')"
+	$(BIN)/python -c "import helpers; helpers.study.prepare_notebook_run('$(NOTEBOOK)', '$(RUN_INPUT)')"
 	$(BIN)/papermill $(RUN_INPUT) $(RUN_OUTPUT) --log-output --progress-bar $(NOTEBOOK_PARAMS); \
 	  status=$$?; rm -f $(RUN_INPUT); exit $$status
-	$(BIN)/python -c "import helpers; helpers.finish_notebook_run('$(RUN_OUTPUT)', '$(NOTEBOOK)', 'README.md')"
+	$(BIN)/python -c "import helpers; helpers.study.finish_notebook_run('$(RUN_OUTPUT)', '$(NOTEBOOK)', 'README.md')"
 
 # Runs the notebook for several seeds (default 10-14, which chose no setting; every model trained afresh) and
 # writes results/benchmark.json and the README's benchmark table; e.g. BENCH_ARGS="--seeds 10 11".

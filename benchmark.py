@@ -31,7 +31,7 @@ HEADLINE_SEEDS = [10, 11, 12, 13, 14]
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    # The headline's seeds: none of them is one of helpers.DEVELOPMENT_SEEDS, on whose runs settings were chosen.
+    # The headline's seeds: none of them is one of helpers.publish.DEVELOPMENT_SEEDS, on whose runs settings were chosen.
     parser.add_argument("--seeds", type=int, nargs="+", default=HEADLINE_SEEDS)
     parser.add_argument("--output", type=Path, default=REPO / "results" / "benchmark.json")
     parser.add_argument("--runs-dir", type=Path, default=REPO / "results" / "runs")
@@ -83,15 +83,15 @@ def main(argv: list[str] | None = None) -> int:
 
 def write_benchmark(runs: list[dict], parameters: dict, args: argparse.Namespace) -> int:
     """Aggregate the runs into the benchmark file and, unless skipped, the README's table."""
-    benchmark = helpers.aggregate_benchmark(runs, split=args.split)
+    benchmark = helpers.publish.aggregate_benchmark(runs, split=args.split)
     benchmark["parameters"] = parameters
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(benchmark, indent=2) + "\n")
     print(f"Wrote {args.output}")
-    print(helpers.benchmark_table_markdown(benchmark))
+    print(helpers.publish.benchmark_table_markdown(benchmark))
     if args.readme:
-        helpers.update_readme_benchmark(args.output, args.readme, REPO / "results.json")
-        helpers.update_readme_headline(args.output, args.readme, REPO / "results.json")
+        helpers.publish.update_readme_benchmark(args.output, args.readme, REPO / "results.json")
+        helpers.publish.update_readme_headline(args.output, args.readme, REPO / "results.json")
         print(f"Updated the benchmark table in {args.readme}")
     return 0
 

@@ -31,8 +31,8 @@ def train_codes(variant: str, seed: int, x_train: np.ndarray) -> tuple[np.ndarra
     epochs = next((int(p[1:]) for p in parts if p.startswith("e")), 30)
     latent = next((int(p[1:]) for p in parts if p.startswith("z")), 10)
     hidden = [500, 500, 2000] if "dec" in parts else [512, 256]
-    helpers.set_seed(seed)
-    autoencoder, encoder = helpers.build_autoencoder(784, hidden, latent)
+    helpers.methods.set_seed(seed)
+    autoencoder, encoder = helpers.methods.build_autoencoder(784, hidden, latent)
     n_fit = 54_000
     steps = math.ceil(n_fit / 256)
     schedule = keras.optimizers.schedules.CosineDecay(1e-3, decay_steps=epochs * steps)
@@ -66,7 +66,7 @@ def clusterings(seed: int):
 
 
 class BicSelectedMixture:
-    """A Gaussian mixture whose settings helpers.select_gmm_by_bic chooses on the codes it is fitted to, as Task 3's."""
+    """A Gaussian mixture whose settings helpers.methods.select_gmm_by_bic chooses on the codes it is fitted to, as Task 3's."""
 
     def __init__(self, seed: int, init_params: str):
         self.seed, self.init_params = seed, init_params
@@ -74,7 +74,7 @@ class BicSelectedMixture:
     def fit(self, codes):
         from sklearn.mixture import GaussianMixture
 
-        self.settings, _ = helpers.select_gmm_by_bic(codes, 10, n_inits=(1, 4), seed=self.seed, init_params=self.init_params)
+        self.settings, _ = helpers.methods.select_gmm_by_bic(codes, 10, n_inits=(1, 4), seed=self.seed, init_params=self.init_params)
         self.model = GaussianMixture(10, **self.settings, random_state=self.seed).fit(codes)
         return self
 

@@ -40,6 +40,6 @@ score("row_and_column_profiles_pca20", PCA(20, random_state=0).fit_transform(pro
 # SCAN's neighbours (20 nearest in the pixels' first 50 principal components, all training images): how often
 # they share the image's class, for each class.
 all_flat = train_images.reshape(len(train_images), -1).astype("float32") / 255
-neighbours = helpers.nearest_neighbours(PCA(50, random_state=0).fit_transform(all_flat), 20)
+neighbours = helpers.methods.nearest_neighbours(PCA(50, random_state=0).fit_transform(all_flat), 20)
 same = (y_train[neighbours] == y_train[:, None]).mean(axis=1)
 print(json.dumps({"neighbour_purity_by_class": {names[c]: round(float(same[y_train == c].mean()), 3) for c in range(10)}}))

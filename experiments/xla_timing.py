@@ -37,13 +37,13 @@ if __name__ == "__main__" and len(sys.argv) == 4 and sys.argv[1] == "--one":
     model_name, jit = sys.argv[2], sys.argv[3] == "True"
     (train_images, _), _ = helpers.load_fashion_mnist()
     x = train_images[:54_000].reshape(54_000, -1).astype("float32") / 255
-    helpers.set_seed(0)
+    helpers.methods.set_seed(0)
     if model_name == "conv":
-        model, _ = helpers.build_conv_autoencoder()
+        model, _ = helpers.methods.build_conv_autoencoder()
         x = x.reshape(-1, *helpers.IMAGE_SHAPE, 1)
         loss = "binary_crossentropy"
     else:
-        model, _ = helpers.build_autoencoder(784, [512, 256], 10)
+        model, _ = helpers.methods.build_autoencoder(784, [512, 256], 10)
         loss = "mse"
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-3), loss=loss, jit_compile=jit)
     times, history = fit_timing_epochs(model, x)

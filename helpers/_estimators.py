@@ -99,7 +99,7 @@ def fitted_state_checksum(estimator: Any) -> str | None:
     Keras-based estimators give their weights' checksum (``weights_checksum``);
     others the checksum of their fitted array attributes.
     """
-    from .cache import array_checksum
+    from .study.cache import array_checksum
 
     if not is_fitted(estimator):
         return None

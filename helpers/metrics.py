@@ -7,31 +7,13 @@ from typing import Any
 
 import numpy as np
 
+from ._checks import check_class_ids, validate_labels
 from .data import CLASS_NAMES
 
 __all__ = [
     "match_clusters", "relabel_clusters", "matched_confusion", "cluster_accuracy", "evaluate", "matched_classification_report",
     "SILHOUETTE_SAMPLE_SIZE", "silhouette", "neighbour_purity", "neighbour_purity_by_class",
 ]
-
-
-def _validate_labels(y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Return both label vectors as 1-D integer arrays, or raise ValueError."""
-    arrays = []
-    for name, values in (("y_true", y_true), ("y_pred", y_pred)):
-        array = np.asarray(values)
-        if array.ndim != 1:
-            raise ValueError(f"{name} must be 1-D, got shape {array.shape}")
-        if array.size == 0:
-            raise ValueError(f"{name} is empty")
-        if array.dtype == bool or not np.issubdtype(array.dtype, np.integer):
-            raise ValueError(f"{name} must hold integer labels, got dtype {array.dtype}")
-        arrays.append(array)
-    if arrays[0].shape != arrays[1].shape:
-        raise ValueError(
-            f"y_true and y_pred differ in length: {arrays[0].shape[0]} vs {arrays[1].shape[0]}"
-        )
-    return arrays[0], arrays[1]
 
 
 def _contingency(y_true: np.ndarray, y_pred: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -77,7 +59,7 @@ def match_clusters(y_true: Any, y_pred: Any) -> dict[int, int]:
     ValueError
         If the inputs are empty, not 1-D, not integer or differ in length.
     """
-    y_true, y_pred = _validate_labels(y_true, y_pred)
+    y_true, y_pred = validate_labels(y_true, y_pred)
     _, clusters, classes, rows, cols = _hungarian_matching(y_true, y_pred)
     return {int(clusters[r]): int(classes[c]) for r, c in zip(rows, cols)}
 
@@ -150,7 +132,7 @@ def matched_confusion(y_true: Any, y_pred: Any, n_classes: int | None = None) ->
         If the labels are invalid (see :func:`match_clusters`), a class id is
         negative or ``n_classes`` is too small for them.
     """
-    y_true, y_pred = _validate_labels(y_true, y_pred)
+    y_true, y_pred = validate_labels(y_true, y_pred)
     n_classes = int(y_true.max()) + 1 if n_classes is None else n_classes
     if y_true.min() < 0 or y_true.max() >= n_classes:
         raise ValueError(f"n_classes: class ids must lie in 0..{n_classes - 1}, got {y_true.min()}..{y_true.max()}")
@@ -187,7 +169,7 @@ def cluster_accuracy(y_true: Any, y_pred: Any) -> float:
     ValueError
         If the inputs are empty, not 1-D, not integer or differ in length.
     """
-    y_true, y_pred = _validate_labels(y_true, y_pred)
+    y_true, y_pred = validate_labels(y_true, y_pred)
     # Summed straight from the matched cells of the contingency table: no placeholder label for unmatched
     # clusters, which could coincide with a real class id.
     counts, _, _, rows, cols = _hungarian_matching(y_true, y_pred)
@@ -214,7 +196,7 @@ def evaluate(y_true: Any, y_pred: Any) -> dict[str, float]:
     """
     from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
-    y_true, y_pred = _validate_labels(y_true, y_pred)
+    y_true, y_pred = validate_labels(y_true, y_pred)
     return {
         "acc": cluster_accuracy(y_true, y_pred),
         "nmi": float(normalized_mutual_info_score(y_true, y_pred)),
@@ -242,8 +224,8 @@ def matched_classification_report(
     """
     from sklearn.metrics import classification_report
 
-    y_true, y_pred = _validate_labels(y_true, y_pred)
-    _check_class_ids(y_true, class_names)
+    y_true, y_pred = validate_labels(y_true, y_pred)
+    check_class_ids(y_true, class_names)
     matched = relabel_clusters(y_pred, match_clusters(y_true, y_pred))
     return classification_report(
         y_true,
@@ -253,14 +235,6 @@ def matched_classification_report(
         digits=3,
         zero_division=0,
     )
-
-
-def _check_class_ids(y_true: np.ndarray, class_names: Sequence[str]) -> None:
-    if y_true.min() < 0 or y_true.max() >= len(class_names):
-        raise ValueError(
-            f"y_true holds class ids {y_true.min()}..{y_true.max()} but only "
-            f"{len(class_names)} class names were given"
-        )
 
 
 #: Test points on which every method's silhouette coefficient is computed.

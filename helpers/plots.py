@@ -10,8 +10,9 @@ from typing import Any
 import numpy as np
 
 from .data import CLASS_NAMES, IMAGE_SHAPE
-from .metrics import _check_class_ids, _validate_labels, match_clusters, matched_confusion, relabel_clusters
-from .evaluation import n_components_for_variance
+from ._checks import check_class_ids, validate_labels
+from .metrics import match_clusters, matched_confusion, relabel_clusters
+from .methods.selection import n_components_for_variance
 
 __all__ = [
     "FIGSIZE_HALF_WIDTH", "FIGURE_DIR", "TEXT_WIDTH_INCHES", "MIN_FONT_POINTS", "plot_confusion_matrix",
@@ -63,8 +64,8 @@ def plot_confusion_matrix(
     """
     import matplotlib.pyplot as plt
 
-    y_true, y_pred = _validate_labels(y_true, y_pred)
-    _check_class_ids(y_true, class_names)
+    y_true, y_pred = validate_labels(y_true, y_pred)
+    check_class_ids(y_true, class_names)
     if ax is None:
         _, ax = plt.subplots(figsize=(4.6, 4.4))
     # Sized to stay legible when printed at about 3.5 inches wide.
@@ -447,7 +448,7 @@ def plot_embedding(
     embedding = np.asarray(embedding)
     if embedding.ndim != 2 or embedding.shape[1] != 2:
         raise ValueError(f"embedding must have shape (n, 2), got {embedding.shape}")
-    y_true, y_pred = _validate_labels(y_true, y_pred)
+    y_true, y_pred = validate_labels(y_true, y_pred)
     if len(y_true) != len(embedding):
         raise ValueError("embedding and labels differ in length")
     matched = relabel_clusters(y_pred, match_clusters(y_true, y_pred))

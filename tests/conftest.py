@@ -39,8 +39,8 @@ def results():
 def blobs_autoencoder():
     x, y = make_blobs(3000, n_features=20, centers=5, cluster_std=1.0, random_state=0)
     x = x.astype("float32")
-    helpers.set_seed(0)
-    autoencoder, encoder = helpers.build_autoencoder(20, [16], 3)
+    helpers.methods.set_seed(0)
+    autoencoder, encoder = helpers.methods.build_autoencoder(20, [16], 3)
     autoencoder.compile(optimizer="adam", loss="mse")
     autoencoder.fit(x, x, epochs=10, batch_size=64, verbose=0)
     return x, y, autoencoder, encoder.predict(x, verbose=0)

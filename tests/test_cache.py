@@ -26,7 +26,7 @@ class Counter:
 @pytest.fixture
 def cache(tmp_path):
     lines = []
-    store = helpers.ArtifactCache(tmp_path / "artifacts", log=lines.append)
+    store = helpers.study.ArtifactCache(tmp_path / "artifacts", log=lines.append)
     store.lines = lines
     return store
 
@@ -50,7 +50,7 @@ def test_a_changed_spec_or_retrain_trains_again(cache, tmp_path):
     cache.fetch("entry", {"seed": 1, "epochs": 60}, train)
     assert train.calls == 3
     assert cache.key("entry", {"a": 1, "b": 2}) == cache.key("entry", {"b": 2, "a": 1})
-    retraining = helpers.ArtifactCache(cache.directory, retrain=True, log=cache.lines.append)
+    retraining = helpers.study.ArtifactCache(cache.directory, retrain=True, log=cache.lines.append)
     retraining.fetch("entry", {"seed": 0, "epochs": 60}, train)
     assert train.calls == 4 and "RETRAIN" in cache.lines[-2]
 
@@ -103,7 +103,7 @@ def test_an_interrupted_save_leaves_no_entry_and_the_run_goes_on(cache):
             raise RuntimeError("disk full")
 
     broken = Unpicklable()
-    with pytest.warns(helpers.CacheWarning, match="could not save.*disk full"):
+    with pytest.warns(helpers.study.CacheWarning, match="could not save.*disk full"):
         objects, info = cache.fetch("entry", {"seed": 0}, lambda: ({"codes": np.zeros(3), "broken": broken}, {}))
     assert objects["broken"] is broken and not info["loaded"] and cache.trained == ["entry"]
     assert not cache.path("entry", {"seed": 0}).exists()
@@ -121,7 +121,7 @@ def test_a_read_only_cache_with_a_damaged_entry_trains_warns_and_goes_on(cache, 
 
     monkeypatch.setattr(Path, "mkdir", read_only)
     monkeypatch.setattr(shutil, "rmtree", lambda *args, **kwargs: None)
-    with pytest.warns(helpers.CacheWarning, match="could not save.*Read-only file system"):
+    with pytest.warns(helpers.study.CacheWarning, match="could not save.*Read-only file system"):
         objects, info = cache.fetch("entry", {"seed": 0}, train)
     assert train.calls == 2 and not info["loaded"]
     np.testing.assert_array_equal(objects["codes"], np.arange(4.0))
@@ -131,11 +131,11 @@ def test_a_read_only_cache_with_a_damaged_entry_trains_warns_and_goes_on(cache, 
 def test_a_cache_folder_that_is_a_file_is_refused_up_front(tmp_path):
     (tmp_path / "artifacts").write_text("")
     with pytest.raises(ValueError, match="directory.*is not a folder"):
-        helpers.ArtifactCache(tmp_path / "artifacts")
+        helpers.study.ArtifactCache(tmp_path / "artifacts")
 
 
 def test_a_save_racing_another_keeps_the_first_entry(cache):
-    other = helpers.ArtifactCache(cache.directory, log=cache.lines.append)
+    other = helpers.study.ArtifactCache(cache.directory, log=cache.lines.append)
 
     def train_while_another_saves():
         # Another process finishes the same entry while this one trains.
@@ -156,7 +156,7 @@ def test_simultaneous_saves_of_one_entry_all_succeed(tmp_path, retrain):
     errors = []
     for round_ in range(rounds):
         barrier = threading.Barrier(writers)
-        stores = [helpers.ArtifactCache(tmp_path / "artifacts", retrain=retrain, log=lambda line: None) for _ in range(writers)]
+        stores = [helpers.study.ArtifactCache(tmp_path / "artifacts", retrain=retrain, log=lambda line: None) for _ in range(writers)]
 
         def save(store, value):
             def train():
@@ -165,7 +165,7 @@ def test_simultaneous_saves_of_one_entry_all_succeed(tmp_path, retrain):
 
             try:
                 with warnings.catch_warnings():
-                    warnings.simplefilter("error", helpers.CacheWarning)
+                    warnings.simplefilter("error", helpers.study.CacheWarning)
                     store.fetch("entry", {"round": round_}, train)
             except Exception as error:  # collected: an exception in a thread would not fail the test
                 errors.append(error)
@@ -176,7 +176,7 @@ def test_simultaneous_saves_of_one_entry_all_succeed(tmp_path, retrain):
         for thread in threads:
             thread.join()
     assert errors == []
-    loaded = helpers.ArtifactCache(tmp_path / "artifacts", log=lambda line: None)
+    loaded = helpers.study.ArtifactCache(tmp_path / "artifacts", log=lambda line: None)
     for round_ in range(rounds):
         objects, info = loaded.fetch("entry", {"round": round_}, lambda: pytest.fail("should load"))
         assert info["loaded"] and len(set(objects["codes"])) == 1
@@ -184,8 +184,8 @@ def test_simultaneous_saves_of_one_entry_all_succeed(tmp_path, retrain):
 
 
 def test_keras_models_round_trip(cache):
-    helpers.set_seed(0)
-    autoencoder, _ = helpers.build_autoencoder(6, [4], 2)
+    helpers.methods.set_seed(0)
+    autoencoder, _ = helpers.methods.build_autoencoder(6, [4], 2)
     x = np.random.default_rng(0).normal(size=(5, 6)).astype("float32")
     cache.fetch("ae", {"seed": 0}, lambda: ({"autoencoder": autoencoder}, {}))
     objects, info = cache.fetch("ae", {"seed": 0}, lambda: pytest.fail("should load"))
@@ -200,16 +200,16 @@ def test_bad_entry_names_are_rejected(cache):
 
 def test_benchmark_clustering_uses_the_cache(cache):
     x, y = make_blobs(300, centers=3, random_state=0)
-    first = helpers.benchmark_clustering("K-Means", KMeans(3, n_init=1, random_state=0), x, x, y, cache, "km")
-    second = helpers.benchmark_clustering("K-Means", KMeans(3, n_init=1, random_state=0), x, x, y, cache, "km")
+    first = helpers.study.benchmark_clustering("K-Means", KMeans(3, n_init=1, random_state=0), x, x, y, cache, "km")
+    second = helpers.study.benchmark_clustering("K-Means", KMeans(3, n_init=1, random_state=0), x, x, y, cache, "km")
     assert "loaded" in cache.lines[-1]
     assert second["fit_s"] == pytest.approx(first["fit_s"]) and second["acc"] == first["acc"]
-    helpers.benchmark_clustering("K-Means", KMeans(3, n_init=2, random_state=0), x, x, y, cache, "km")
+    helpers.study.benchmark_clustering("K-Means", KMeans(3, n_init=2, random_state=0), x, x, y, cache, "km")
     assert "training" in cache.lines[-2]
-    helpers.benchmark_clustering("K-Means", KMeans(3, n_init=2, random_state=0), x + 1, x, y, cache, "km")
+    helpers.study.benchmark_clustering("K-Means", KMeans(3, n_init=2, random_state=0), x + 1, x, y, cache, "km")
     assert "training" in cache.lines[-2]
     with pytest.raises(ValueError, match="cache_name"):
-        helpers.benchmark_clustering("K-Means", KMeans(3), x, x, y, cache)
+        helpers.study.benchmark_clustering("K-Means", KMeans(3), x, x, y, cache)
 
 
 def codes_and_process(n, fail=False):
@@ -241,7 +241,7 @@ def test_a_background_fetch_trains_in_another_process_and_saves_there_once(cache
 
 def test_a_background_fetch_honours_retrain_and_reports_errors(cache):
     first = cache.fetch_in_background("entry", {"seed": 0}, codes_and_process, 3).result()[1]
-    retraining = helpers.ArtifactCache(cache.directory, retrain=True, log=cache.lines.append)
+    retraining = helpers.study.ArtifactCache(cache.directory, retrain=True, log=cache.lines.append)
     second = retraining.fetch_in_background("entry", {"seed": 0}, codes_and_process, 3).result()[1]
     assert not second["loaded"] and second["pid"] != first["pid"]
     failing = cache.fetch_in_background("broken", {"seed": 0}, codes_and_process, 3, fail=True)
@@ -260,7 +260,7 @@ def test_the_background_process_runs_at_a_lower_priority(cache):
     import os
 
     info = cache.fetch_in_background("entry", {"seed": 0}, niceness).result()[1]
-    assert info["niceness"] == min(os.nice(0) + helpers.BACKGROUND_NICENESS, 19)
+    assert info["niceness"] == min(os.nice(0) + helpers.study.BACKGROUND_NICENESS, 19)
 
 
 def test_a_damaged_entry_is_retrained_in_the_background_too(cache):

@@ -10,7 +10,7 @@ import helpers
 def test_assignments_are_probabilities_and_follow_the_kernel():
     codes = np.array([[0.0, 0.0], [3.0, 4.0]])
     centroids = np.array([[0.0, 0.0], [3.0, 4.0]])
-    q = helpers.student_t_assignments(codes, centroids)
+    q = helpers.methods.student_t_assignments(codes, centroids)
     np.testing.assert_allclose(q.sum(axis=1), 1.0)
     # Squared distance 25 to the other centroid: kernel 1 / 26 against 1.
     np.testing.assert_allclose(q[0], [26 / 27, 1 / 27])
@@ -19,36 +19,36 @@ def test_assignments_are_probabilities_and_follow_the_kernel():
 
 def test_target_is_sharper_than_the_assignments():
     rng = np.random.default_rng(0)
-    q = helpers.student_t_assignments(rng.normal(size=(200, 3)), rng.normal(size=(4, 3)))
-    p = helpers.target_distribution(q)
+    q = helpers.methods.student_t_assignments(rng.normal(size=(200, 3)), rng.normal(size=(4, 3)))
+    p = helpers.methods.target_distribution(q)
     np.testing.assert_allclose(p.sum(axis=1), 1.0)
     entropy = lambda d: -(d * np.log(d)).sum(axis=1)
     # On average: the frequency normalisation may soften a row that favours a large cluster.
     assert entropy(p).mean() < entropy(q).mean() and p.max(axis=1).mean() > q.max(axis=1).mean()
     # Every row, when the clusters are equally frequent: p_ij = q_ij^2 / sum_j q_ij^2.
     balanced = np.array([[0.5, 0.3, 0.2], [0.2, 0.5, 0.3], [0.3, 0.2, 0.5]])
-    sharpened = helpers.target_distribution(balanced)
+    sharpened = helpers.methods.target_distribution(balanced)
     np.testing.assert_allclose(sharpened[0], np.array([0.25, 0.09, 0.04]) / 0.38)
     assert (entropy(sharpened) < entropy(balanced)).all()
 
 
 def test_bad_inputs_are_rejected():
     with pytest.raises(ValueError, match="equal widths"):
-        helpers.student_t_assignments(np.zeros((3, 2)), np.zeros((2, 3)))
+        helpers.methods.student_t_assignments(np.zeros((3, 2)), np.zeros((2, 3)))
     with pytest.raises(ValueError, match="alpha"):
-        helpers.student_t_assignments(np.zeros((3, 2)), np.zeros((2, 2)), alpha=0)
+        helpers.methods.student_t_assignments(np.zeros((3, 2)), np.zeros((2, 2)), alpha=0)
     with pytest.raises(ValueError, match="non-negative"):
-        helpers.target_distribution(np.array([[0.5, -0.5]]))
+        helpers.methods.target_distribution(np.array([[0.5, -0.5]]))
     with pytest.raises(ValueError, match="rows"):
-        helpers.clustering_layer(3, np.zeros((2, 5)))
+        helpers.methods.clustering_layer(3, np.zeros((2, 5)))
 
 
 def test_keras_layer_matches_the_numpy_assignments():
     rng = np.random.default_rng(1)
     codes, centroids = rng.normal(size=(50, 5)).astype("float32"), rng.normal(size=(3, 5)).astype("float32")
-    layer = helpers.clustering_layer(3, centroids)
+    layer = helpers.methods.clustering_layer(3, centroids)
     q = np.asarray(layer(codes))
-    np.testing.assert_allclose(q, helpers.student_t_assignments(codes, centroids), rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(q, helpers.methods.student_t_assignments(codes, centroids), rtol=1e-4, atol=1e-6)
     assert layer.get_weights()[0].shape == (3, 5)
 
 
@@ -61,7 +61,7 @@ def test_dec_and_idec_recover_well_separated_blobs(blobs_autoencoder, reconstruc
     centroids = centroids + rng.normal(scale=0.5 * codes.std(), size=centroids.shape)
     weights_before = [w.copy() for w in autoencoder.get_weights()]
     lines = []
-    model, info = helpers.train_deep_clustering(
+    model, info = helpers.methods.train_deep_clustering(
         autoencoder, x, centroids, reconstruction_weight=reconstruction_weight,
         batch_size=64, update_interval=20, max_epochs=10, learning_rate=1e-3, log=lines.append,
     )
@@ -78,7 +78,7 @@ def test_dec_and_idec_recover_well_separated_blobs(blobs_autoencoder, reconstruc
 def test_training_stops_once_assignments_settle(blobs_autoencoder):
     x, _, autoencoder, codes = blobs_autoencoder
     centroids = KMeans(5, n_init=10, random_state=0).fit(codes).cluster_centers_
-    _, info = helpers.train_deep_clustering(
+    _, info = helpers.methods.train_deep_clustering(
         autoencoder, x, centroids, batch_size=64, update_interval=5, max_epochs=50, tol=0.01, log=lambda line: None
     )
     assert info["converged"] and info["delta"] < 0.01 and info["epochs"] < 50
@@ -87,11 +87,11 @@ def test_training_stops_once_assignments_settle(blobs_autoencoder):
 def test_training_rejects_centroids_of_the_wrong_width(blobs_autoencoder):
     x, _, autoencoder, _ = blobs_autoencoder
     with pytest.raises(ValueError, match="initial_centroids"):
-        helpers.train_deep_clustering(autoencoder, x, np.zeros((5, 4)))
+        helpers.methods.train_deep_clustering(autoencoder, x, np.zeros((5, 4)))
 
 
 def test_umap_embedding_refuses_mismatched_features():
     with pytest.raises(ValueError, match="equal widths"):
-        helpers.fit_umap_embedding(np.zeros((50, 3)), np.zeros((5, 4)), n_neighbors=5, n_components=2, seed=0)
+        helpers.methods.fit_umap_embedding(np.zeros((50, 3)), np.zeros((5, 4)), n_neighbors=5, n_components=2, seed=0)
     with pytest.raises(ValueError, match="n_neighbors"):
-        helpers.fit_umap_embedding(np.zeros((50, 3)), np.zeros((5, 3)), n_neighbors=1, n_components=2, seed=0)
+        helpers.methods.fit_umap_embedding(np.zeros((50, 3)), np.zeros((5, 3)), n_neighbors=1, n_components=2, seed=0)

@@ -87,8 +87,8 @@ def test_dense_autoencoder_rejects_bad_parameters(images):
 
 def globally_seeded_autoencoder(x, seed, shift=False):
     """What the notebook ran before the estimators: global seeding, then plain Keras."""
-    helpers.set_seed(seed)
-    model, _ = helpers.build_autoencoder(784, [32], 4)
+    helpers.methods.set_seed(seed)
+    model, _ = helpers.methods.build_autoencoder(784, [32], 4)
     n_fit = helpers.validation_split(len(x)).start
     schedule = keras.optimizers.schedules.CosineDecay(1e-3, decay_steps=2 * int(np.ceil(n_fit / 32)))
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=schedule), loss="mse")
@@ -115,8 +115,8 @@ def test_dense_autoencoder_trains_the_network_global_seeding_trained_without_tou
 
 def test_conv_autoencoder_trains_the_network_global_seeding_trained(images):
     x, _ = images
-    helpers.set_seed(4)
-    before, _ = helpers.build_conv_autoencoder()
+    helpers.methods.set_seed(4)
+    before, _ = helpers.methods.build_conv_autoencoder()
     before.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-3), loss="binary_crossentropy", jit_compile=False)
     x4 = x.reshape(-1, 28, 28, 1)
     stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=3, restore_best_weights=True)
@@ -218,3 +218,16 @@ def test_local_resplits_refine_a_base_partition_and_replay_on_unseen_images(imag
     assert labels.shape == (50,) and set(labels) <= set(range(4))
     with pytest.raises(ValueError, match="base"):
         LocalResplits().fit(x)
+
+
+def test_the_readme_example_clusters_unseen_images(capsys):
+    """The README's block of using methods alone, run as it stands (2,000 training images)."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme[readme.index("## Each method on your own images"):]
+    code = section[section.index("```python") + len("```python"): section.index("```\n", section.index("```python") + 9)]
+    exec(compile(code, "README.md", "exec"), {})
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[0] for line in lines] == ["autoencoder + K-Means", "DEC, 2-epoch cap", "N2D"]
+    assert all(0.3 < float(line.rsplit(" ", 1)[1]) <= 1 for line in lines), lines  # well above chance (0.1)

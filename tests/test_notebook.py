@@ -236,7 +236,7 @@ def test_a_run_that_fails_midway_leaves_the_outputs_as_they_were(tmp_path, monke
     written = {str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file()}
     new = {p for p in written if not p.startswith(("cache/", "failing.ipynb", "executed.ipynb")) and p not in committed}
     # The failed run's figures wait in the QUICK run's staging folder, never beside the committed outputs.
-    assert new and all(p.startswith(f"{helpers.QUICK_OUTPUT_DIR}/{helpers.STAGING_DIR_NAME}/") for p in new), new
+    assert new and all(p.startswith(f"{helpers.study.QUICK_OUTPUT_DIR}/{helpers.study.STAGING_DIR_NAME}/") for p in new), new
 
 
 def test_a_quick_run_without_output_dir_publishes_into_its_own_folder(quick_run, tmp_path, monkeypatch):
@@ -248,10 +248,10 @@ def test_a_quick_run_without_output_dir_publishes_into_its_own_folder(quick_run,
         cwd=str(tmp_path), progress_bar=False, kernel_name="python3",
     )
     assert (tmp_path / "results.json").read_text() == "committed results"
-    quick = tmp_path / helpers.QUICK_OUTPUT_DIR
+    quick = tmp_path / helpers.study.QUICK_OUTPUT_DIR
     assert read_results(quick)["parameters"]["QUICK"] is True
     assert (quick / "report" / "figures" / "confusion_best.png").is_file() and (quick / "report" / "macros.tex").is_file()
-    assert not (quick / helpers.STAGING_DIR_NAME).exists()
+    assert not (quick / helpers.study.STAGING_DIR_NAME).exists()
 
 
 def with_parameters(notebook: nbformat.NotebookNode, **values) -> nbformat.NotebookNode:

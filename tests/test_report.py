@@ -138,9 +138,9 @@ def test_a_changed_result_flows_into_the_pdf(tmp_path, results):
     assert "0.987" not in pages[0]  # the abstract quotes the benchmark's seeds, not one run
     import helpers
 
-    sentence = helpers.describe_confusion(confusion)
+    sentence = helpers.publish.describe_confusion(confusion)
     assert sentence.startswith("Bag is recovered best (100% of its images in its cluster)")
-    assert sentence != helpers.describe_confusion(results["methods"]["ae_gmm"]["confusion"])
+    assert sentence != helpers.publish.describe_confusion(results["methods"]["ae_gmm"]["confusion"])
     assert sentence.replace("%", r"\%") in (report / "macros.tex").read_text()
     assert "Bag is recovered best (100% of its images in its cluster)" in flat(text)
 
@@ -150,7 +150,7 @@ def test_the_abstract_leads_with_the_benchmark_and_its_rankings_follow_each_seed
     import helpers
 
     benchmark = json.loads((REPO / "results" / "benchmark.json").read_text())
-    original = helpers.describe_seed_comparison(benchmark, "ae_gmm", "ae_kmeans", labels=helpers.PROSE_NAMES)
+    original = helpers.publish.describe_seed_comparison(benchmark, "ae_gmm", "ae_kmeans", labels=helpers.publish.PROSE_NAMES)
     changed = json.loads(json.dumps(benchmark))
     gmm, kmeans = changed["methods"]["ae_gmm"]["acc"], changed["methods"]["ae_kmeans"]["acc"]
     # Autoencoder + GMM above autoencoder + K-Means on every seed: now the seeds rank the two.
@@ -160,7 +160,7 @@ def test_the_abstract_leads_with_the_benchmark_and_its_rankings_follow_each_seed
     path.write_text(json.dumps(changed))
     report = build(tmp_path, REPO / "results.json", path)
     pages = pdf_pages(report / "main.pdf")
-    ranked = helpers.describe_seed_comparison(changed, "ae_gmm", "ae_kmeans", labels=helpers.PROSE_NAMES)
+    ranked = helpers.publish.describe_seed_comparison(changed, "ae_gmm", "ae_kmeans", labels=helpers.publish.PROSE_NAMES)
     assert ranked != original and f"on all {changed['n_runs']} seeds" in ranked
     abstract = squashed(pages[0].split("Introduction")[0])
     assert f"{gmm['mean']:.3f}" in abstract and squashed(ranked) in abstract
@@ -230,7 +230,7 @@ def test_benchmark_table_and_text_follow_benchmark_json(built):
     import helpers
 
     best_key, best = max(benchmark["methods"].items(), key=lambda item: item[1]["acc"]["mean"])
-    name = helpers.PROSE_NAMES[best_key]  # named for sentences
+    name = helpers.publish.PROSE_NAMES[best_key]  # named for sentences
     assert squashed(f"The highest mean accuracy is that of {name}") in squashed(text)
     assert squashed(f"worst seed {min(best['acc']['values']):.3f}") in squashed(text)
 
@@ -305,13 +305,13 @@ def test_every_method_key_is_recovered_from_its_macro_name(results):
     import helpers
 
     for key in [*results["methods"], "n2d", "pca_95_gmm", "ae_gmm"]:
-        assert helpers.latex._method_key_guess(helpers.latex_macro_name(key)) == key
+        assert helpers.publish.latex._method_key_guess(helpers.publish.latex_macro_name(key)) == key
 
 
 def test_a_complete_results_file_passes_the_check(results):
     import helpers
 
-    helpers.check_report_results(results, (REPO / "report" / "main.tex").read_text())
+    helpers.publish.check_report_results(results, (REPO / "report" / "main.tex").read_text())
 
 
 def test_the_conclusions_claim_holds_on_every_seed_of_the_benchmark():

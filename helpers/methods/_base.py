@@ -10,6 +10,9 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from .._seeding import check_images
+from .networks import encoder_of
+
 
 def _model_to_bytes(model: Any) -> bytes:
     with tempfile.TemporaryDirectory() as folder:
@@ -22,7 +25,7 @@ def _model_to_bytes(model: Any) -> bytes:
 def _model_from_bytes(data: bytes) -> Any:
     import keras
 
-    from ..deep_clustering import clustering_layer_class
+    from .deep_clustering import clustering_layer_class
 
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "model.keras")
@@ -84,3 +87,27 @@ class ClusterSpaceMixin:
     method's input (scikit-learn's K-Means also has a ``transform``, the
     distances to its centroids, which is not such a space).
     """
+
+
+class SoftAssignmentMixin:
+    """``predict_proba``, ``predict`` and ``transform`` of an estimator whose fitted ``model_`` maps images to soft assignments.
+
+    The network's layer ``code`` gives the codes; ``_predict_batch`` is how many
+    images go through it at once (only memory depends on it).
+    """
+
+    _predict_batch = 1024
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Soft assignments of the rows of ``X`` (each row sums to 1)."""
+        check_is_fitted(self, "model_")
+        return self.model_.predict(check_images(X), batch_size=self._predict_batch, verbose=0)
+
+    def predict(self, X: Any) -> np.ndarray:
+        """The most probable cluster of each row of ``X``."""
+        return self.predict_proba(X).argmax(axis=1)
+
+    def transform(self, X: Any) -> np.ndarray:
+        """The network's codes of the rows of ``X``: the space its clusters live in."""
+        check_is_fitted(self, "model_")
+        return encoder_of(self.model_).predict(check_images(X), batch_size=self._predict_batch, verbose=0)

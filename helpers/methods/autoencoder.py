@@ -11,7 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._seeding import check_images, resolve_seed, shifted_batches, shuffled_batches
 from ..data import IMAGE_SHAPE
-from ..models import build_autoencoder, build_conv_autoencoder, encoder_of
+from .networks import build_autoencoder, build_conv_autoencoder, encoder_of
 from ._base import KerasEstimator
 
 __all__ = ["DenseAutoencoder", "ConvAutoencoder"]
@@ -130,7 +130,7 @@ class DenseAutoencoder(_Autoencoder):
 
     The encoder is ``Dense(h, relu) + BatchNorm`` per hidden layer and a linear
     ``Dense(latent_dim)`` code; the decoder mirrors the hidden layers and ends
-    in a linear reconstruction (:func:`helpers.models.build_autoencoder`).
+    in a linear reconstruction (:func:`helpers.methods.networks.build_autoencoder`).
     Training minimises the mean squared reconstruction error with Adam, its
     learning rate decaying from ``learning_rate`` to 0 along a cosine over
     ``epochs``, on all rows but the last ``validation_fraction``, which give
@@ -231,7 +231,7 @@ class ConvAutoencoder(_Autoencoder):
     Encoder ``Conv2D(16) - MaxPool - Conv2D(8) - MaxPool - Conv2D(8, stride 2)``
     to a 4 x 4 x 8 code map, flattened to 128 numbers by ``transform``; the
     decoder mirrors it with up-sampling and a sigmoid output
-    (:func:`helpers.models.build_conv_autoencoder`). Trained with Adam at a
+    (:func:`helpers.methods.networks.build_conv_autoencoder`). Trained with Adam at a
     constant ``learning_rate`` on the binary cross-entropy.
 
     Parameters

@@ -6,20 +6,15 @@ from typing import Any
 import numpy as np
 from sklearn.base import ClusterMixin, TransformerMixin, clone
 from sklearn.cluster import KMeans
-from sklearn.utils.validation import check_is_fitted
 
 from .._seeding import check_images, progress, resolve_seed
-from ..deep_clustering import train_deep_clustering
-from ..models import encoder_of
-from ._base import ClusterSpaceMixin, KerasEstimator
+from .deep_clustering import train_deep_clustering
+from ._base import ClusterSpaceMixin, KerasEstimator, SoftAssignmentMixin
 from .autoencoder import DenseAutoencoder
 
 __all__ = ["DEC", "IDEC"]
 
-_PREDICT_BATCH = 1024
-
-
-class DEC(ClusterSpaceMixin, ClusterMixin, TransformerMixin, KerasEstimator):
+class DEC(SoftAssignmentMixin, ClusterSpaceMixin, ClusterMixin, TransformerMixin, KerasEstimator):
     """Deep Embedded Clustering: fine-tunes a pretrained encoder and soft centroids on their own sharpened assignments.
 
     A Student's t kernel between each code and ``n_clusters`` centroids gives
@@ -151,20 +146,6 @@ class DEC(ClusterSpaceMixin, ClusterMixin, TransformerMixin, KerasEstimator):
         self.labels_ = self.predict(x)
         self.n_features_in_ = x.shape[1]
         return self
-
-    def predict_proba(self, X: Any) -> np.ndarray:
-        """Soft assignments ``q`` of the rows of ``X``, shape ``(n, n_clusters)``."""
-        check_is_fitted(self, "model_")
-        return self.model_.predict(check_images(X), batch_size=_PREDICT_BATCH, verbose=0)
-
-    def predict(self, X: Any) -> np.ndarray:
-        """The most probable cluster of each row of ``X``."""
-        return self.predict_proba(X).argmax(axis=1)
-
-    def transform(self, X: Any) -> np.ndarray:
-        """The fine-tuned codes of the rows of ``X``."""
-        check_is_fitted(self, "model_")
-        return encoder_of(self.model_).predict(check_images(X), batch_size=_PREDICT_BATCH, verbose=0)
 
 
 class IDEC(DEC):

@@ -8,8 +8,8 @@ from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.utils.validation import check_is_fitted
 
 from .._seeding import check_images, progress, resolve_seed
-from ..refinement import apply_local_refinement, refine_locally
-from ..scan import nearest_neighbours
+from .refinement import apply_local_refinement, refine_locally
+from .scan_training import nearest_neighbours
 from ._base import ClusterSpaceMixin
 
 __all__ = ["LocalResplits"]
@@ -21,7 +21,7 @@ class LocalResplits(ClusterSpaceMixin, ClusterMixin, BaseEstimator):
     For each group of up to ``max_size`` clusters that share neighbours,
     largest first, K-Means re-clusters the group's images on their own
     principal components; the new split is kept only if it has a lower
-    normalised cut on the neighbour graph (:func:`helpers.refinement.refine_locally`).
+    normalised cut on the neighbour graph (:func:`helpers.methods.refinement.refine_locally`).
     ``predict`` replays the kept splits on the base clusterer's partition of
     new images. No labels are used.
 
@@ -45,7 +45,7 @@ class LocalResplits(ClusterSpaceMixin, ClusterMixin, BaseEstimator):
     Attributes
     ----------
     steps_ : list of dict
-        One per group tried (see :func:`helpers.refinement.refine_locally`).
+        One per group tried (see :func:`helpers.methods.refinement.refine_locally`).
     start_labels_ : numpy.ndarray of int
         The base clusterer's partition of the training images.
     labels_ : numpy.ndarray of int

@@ -9,9 +9,9 @@ from sklearn.base import ClusterMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from .._seeding import check_images, progress, resolve_seed
-from ..models import build_clustering_cnn, encoder_of
-from ..scan import align_runs, fine_tune_clustering, matched_average, nearest_neighbours, train_neighbour_clustering
-from ._base import ClusterSpaceMixin, KerasEstimator
+from .networks import build_clustering_cnn, encoder_of
+from .scan_training import align_runs, fine_tune_clustering, matched_average, nearest_neighbours, train_neighbour_clustering
+from ._base import ClusterSpaceMixin, KerasEstimator, SoftAssignmentMixin
 
 __all__ = ["SCANHeads", "ClusteringCNN"]
 
@@ -34,7 +34,7 @@ class SCANHeads(ClusterMixin, KerasEstimator):
 
     Each head is a small dense network trained so that every point and its
     neighbours share a cluster, with an entropy term against collapse
-    (:func:`helpers.scan.train_neighbour_clustering`). Heads number their
+    (:func:`helpers.methods.scan_training.train_neighbour_clustering`). Heads number their
     clusters arbitrarily: the one agreeing most with the others (mean NMI on
     the training points) is the reference, the others' clusters are matched to
     its clusters, and the matched soft assignments are averaged.
@@ -158,13 +158,13 @@ class SCANHeads(ClusterMixin, KerasEstimator):
         return self.predict_proba(X).argmax(axis=1)
 
 
-class ClusteringCNN(ClusterSpaceMixin, TransformerMixin, KerasEstimator):
+class ClusteringCNN(SoftAssignmentMixin, ClusterSpaceMixin, TransformerMixin, KerasEstimator):
     """A small CNN trained on the pixels towards a teacher's clusters, then with SCAN's loss on shifted images.
 
     First the network is distilled towards the teacher's soft assignments
     (``targets``, cross-entropy, ``distill_epochs``), then trained with SCAN's
     loss on the neighbour graph (``scan_epochs``), every image randomly shifted
-    by up to ``max_shift`` of its size (:func:`helpers.scan.fine_tune_clustering`).
+    by up to ``max_shift`` of its size (:func:`helpers.methods.scan_training.fine_tune_clustering`).
 
     Parameters
     ----------
@@ -184,7 +184,7 @@ class ClusteringCNN(ClusterSpaceMixin, TransformerMixin, KerasEstimator):
         else its ``labels_`` one-hot.
     warm_start : ClusteringCNN, optional
         A fitted one whose encoder (a copy) this one continues from; None: a new
-        CNN (:func:`helpers.models.build_clustering_cnn`) seeded by ``random_state``.
+        CNN (:func:`helpers.methods.networks.build_clustering_cnn`) seeded by ``random_state``.
     random_state : int or None, default None
         Seeds the new CNN, the head, the batch order and the shifts; no global generator is used.
     verbose : int, default 0
@@ -204,6 +204,7 @@ class ClusteringCNN(ClusterSpaceMixin, TransformerMixin, KerasEstimator):
     """
 
     _networks = ("model_",)
+    _predict_batch = _PREDICT_BATCH
 
     def __init__(
         self,
@@ -287,17 +288,3 @@ class ClusteringCNN(ClusterSpaceMixin, TransformerMixin, KerasEstimator):
     def fit_predict(self, X: Any, y: Any = None, targets: Any = None, neighbors: Any = None) -> np.ndarray:
         """Fit, then the clusters of the same images."""
         return self.fit(X, y, targets=targets, neighbors=neighbors).predict(X)
-
-    def predict_proba(self, X: Any) -> np.ndarray:
-        """Soft assignments of the images ``X``."""
-        check_is_fitted(self, "model_")
-        return self.model_.predict(check_images(X), batch_size=_PREDICT_BATCH, verbose=0)
-
-    def predict(self, X: Any) -> np.ndarray:
-        """The most probable cluster of each image."""
-        return self.predict_proba(X).argmax(axis=1)
-
-    def transform(self, X: Any) -> np.ndarray:
-        """The CNN's codes of the images ``X``."""
-        check_is_fitted(self, "model_")
-        return encoder_of(self.model_).predict(check_images(X), batch_size=_PREDICT_BATCH, verbose=0)

@@ -1,95 +1,23 @@
-"""Benchmarking a method: timing, one results row per clustering, EM convergence, model selection, comparisons."""
+"""Scoring a method: timing, one results row per clustering (printed as a table row), EM convergence."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
 
-from .metrics import evaluate, matched_confusion, silhouette
+from .._rows import em_state
+from ..metrics import evaluate, matched_confusion, silhouette
 from .cache import cache_spec
 
+if TYPE_CHECKING:
+    from .cache import ArtifactCache
+
 __all__ = [
-    "n_components_for_variance", "CentroidAgglomerative", "timed", "fit_or_load_estimator", "benchmark_classifier", "Stopwatch", "TABLE_HEADER",
-    "benchmark_clustering", "em_convergence", "describe_em_runs", "score_row", "select_gmm_by_bic", "select_gmm", "GMM_INITIALISATIONS",
-    "LeadingColumns",
+    "timed", "fit_or_load_estimator", "benchmark_classifier", "Stopwatch", "TABLE_HEADER", "benchmark_clustering", "em_convergence",
+    "describe_em_runs", "score_row",
 ]
-
-# scikit-learn's ways of placing a Gaussian mixture's initial means (GaussianMixture's init_params).
-GMM_INITIALISATIONS = ("kmeans", "k-means++", "random", "random_from_data")
-
-
-def n_components_for_variance(explained_variance_ratio: Sequence[float], level: float) -> int:
-    """Fewest leading principal components whose explained variance reaches ``level``.
-
-    Parameters
-    ----------
-    explained_variance_ratio : sequence of float
-        Per-component ratios in decreasing order (``PCA.explained_variance_ratio_``).
-    level : float
-        Target fraction of the variance, in (0, 1].
-
-    Returns
-    -------
-    int
-
-    Raises
-    ------
-    ValueError
-        If ``level`` is outside (0, 1] or the components do not reach it.
-    """
-    if not 0 < level <= 1:
-        raise ValueError(f"level must be in (0, 1], got {level}")
-    cumulative = np.cumsum(explained_variance_ratio)
-    # A tolerance, so that a level the components reach exactly is not missed by rounding.
-    reached = np.flatnonzero(cumulative >= level - 1e-12)
-    if reached.size == 0:
-        raise ValueError(f"the components explain {cumulative[-1]:.4f} of the variance, less than {level}")
-    return int(reached[0] + 1)
-
-
-class CentroidAgglomerative:
-    """Ward agglomerative clustering with ``fit``/``predict``, via nearest centroids.
-
-    Agglomerative clustering has no ``predict`` and its memory grows with the
-    square of the number of points, so ``fit`` clusters a random subsample of
-    at most ``max_samples`` points and keeps each cluster's centroid;
-    ``predict`` assigns every point to the nearest centroid.
-
-    Parameters
-    ----------
-    n_clusters : int
-    max_samples : int
-        Size of the random subsample fitted.
-    random_state : int
-        Seed of the subsample.
-    """
-
-    def __init__(self, n_clusters: int = 10, max_samples: int = 10_000, random_state: int = 0) -> None:
-        if n_clusters < 2 or max_samples < n_clusters:
-            raise ValueError("need n_clusters >= 2 and max_samples >= n_clusters")
-        self.n_clusters, self.max_samples, self.random_state = n_clusters, max_samples, random_state
-
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """The constructor's arguments, as scikit-learn estimators report them."""
-        return {"n_clusters": self.n_clusters, "max_samples": self.max_samples, "random_state": self.random_state}
-
-    def fit(self, x: np.ndarray) -> "CentroidAgglomerative":
-        from sklearn.cluster import AgglomerativeClustering
-
-        rng = np.random.default_rng(self.random_state)
-        sample = rng.choice(len(x), min(self.max_samples, len(x)), replace=False)
-        labels = AgglomerativeClustering(self.n_clusters, linkage="ward").fit_predict(x[sample])
-        self.cluster_centers_ = np.stack([x[sample][labels == k].mean(axis=0) for k in range(self.n_clusters)])
-        return self
-
-    def predict(self, x: np.ndarray) -> np.ndarray:
-        from sklearn.metrics import pairwise_distances_argmin
-
-        return pairwise_distances_argmin(x, self.cluster_centers_)
-
 
 def timed(function: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, float]:
     """Call ``function(*args, **kwargs)``; return its result and the wall time it took, in seconds."""
@@ -274,11 +202,6 @@ def em_convergence(estimator: Any) -> dict[str, Any]:
     return {"em_iterations": int(estimator.n_iter_), "em_converged": bool(estimator.converged_)}
 
 
-def _em_state(row: Mapping[str, Any]) -> str:
-    """The words for a row's ``em_converged``, shared by the notebook's lines and the report's macros."""
-    return "converged" if row["em_converged"] else "not converged"
-
-
 def describe_em_runs(rows: dict[str, dict[str, Any]]) -> str:
     """One line per result row that records an EM run: its label, iterations, convergence.
 
@@ -305,7 +228,7 @@ def describe_em_runs(rows: dict[str, dict[str, Any]]) -> str:
             continue
         if "em_converged" not in row:
             raise ValueError(f"row {key!r} has em_iterations but no em_converged")
-        lines.append(f"{row.get('label', key)}: EM ran {row['em_iterations']} iterations, {_em_state(row)}")
+        lines.append(f"{row.get('label', key)}: EM ran {row['em_iterations']} iterations, {em_state(row)}")
     return "\n".join(lines)
 
 
@@ -332,103 +255,3 @@ def score_row(
         f"{scores['ari']:>8.3f}{scores['silhouette']:>8.3f}"
     )
     return {**scores, "fit_s": fit_s, "predict_s": predict_s, "y_pred": y_pred}
-
-
-def select_gmm_by_bic(
-    codes: np.ndarray,
-    n_components: int,
-    covariance_types: Sequence[str] = ("full", "tied", "diag", "spherical"),
-    n_inits: Sequence[int] = (1, 3),
-    seed: int = 0,
-    init_params: str = "kmeans",
-) -> tuple[dict[str, Any], dict[str, dict[int, float]]]:
-    """Choose a Gaussian mixture's covariance type and n_init by BIC.
-
-    Only the (unlabelled) training codes are used. Among settings whose BIC
-    is within 0.1% of the lowest, the cheapest one (fewest initialisations)
-    wins, so extra restarts are kept only when they really help. Every
-    candidate starts from the same kind of initialisation, ``init_params``,
-    which is therefore not chosen here.
-
-    Parameters
-    ----------
-    codes : numpy.ndarray, shape (n, d)
-        Training features.
-    n_components : int
-        Number of mixture components.
-    covariance_types : sequence of str
-        Candidates, as scikit-learn names them.
-    n_inits : sequence of int
-        Candidate numbers of initialisations.
-    seed : int
-        ``random_state`` of every fit.
-    init_params : {"kmeans", "k-means++", "random", "random_from_data"}
-        How each fit places its initial means, as scikit-learn names it:
-        ``"kmeans"`` runs a whole K-Means, ``"k-means++"`` only its seeding.
-
-    Returns
-    -------
-    best : dict
-        ``{"covariance_type": ..., "n_init": ..., "init_params": ...}``, the
-        keyword arguments of the chosen ``GaussianMixture``.
-    bic : dict
-        ``{covariance_type: {n_init: bic}}`` for every candidate.
-
-    Raises
-    ------
-    ValueError
-        If ``covariance_types`` or ``n_inits`` is empty, or ``init_params``
-        is not one of scikit-learn's initialisations.
-    """
-    from sklearn.mixture import GaussianMixture
-
-    if not covariance_types or not n_inits:
-        raise ValueError("covariance_types and n_inits must not be empty")
-    if init_params not in GMM_INITIALISATIONS:
-        raise ValueError(f"init_params must be one of {GMM_INITIALISATIONS}, got {init_params!r}")
-    bic: dict[str, dict[int, float]] = {}
-    for covariance_type in covariance_types:
-        bic[covariance_type] = {}
-        for n_init in n_inits:
-            model = GaussianMixture(
-                n_components, covariance_type=covariance_type, n_init=n_init, init_params=init_params, random_state=seed
-            ).fit(codes)
-            bic[covariance_type][n_init] = float(model.bic(codes))
-    lowest = min(min(row.values()) for row in bic.values())
-    tolerance = 1e-3 * abs(lowest)
-    candidates = [(n, t) for t, row in bic.items() for n, value in row.items() if value <= lowest + tolerance]
-    n_init, covariance_type = min(candidates, key=lambda c: (c[0], bic[c[1]][c[0]]))
-    return {"covariance_type": covariance_type, "n_init": n_init, "init_params": init_params}, bic
-
-
-def select_gmm(codes: np.ndarray, n_components: int, **kwargs: Any) -> dict[str, Any]:
-    """:func:`select_gmm_by_bic` as one record: the chosen settings and, under ``"bic"``, every candidate's BIC."""
-    settings, bic = select_gmm_by_bic(codes, n_components, **kwargs)
-    return {**settings, "bic": bic}
-
-
-class LeadingColumns(TransformerMixin, BaseEstimator):
-    """A stateless transformer that keeps the first ``n_columns`` columns, e.g. the leading principal components.
-
-    Parameters
-    ----------
-    n_columns : int
-    """
-
-    def __init__(self, n_columns: int = 1) -> None:
-        self.n_columns = n_columns
-
-    def __sklearn_tags__(self) -> Any:
-        tags = super().__sklearn_tags__()
-        tags.requires_fit = False
-        return tags
-
-    def fit(self, x: np.ndarray, y: Any = None) -> "LeadingColumns":
-        """Nothing to learn; checks ``n_columns`` against ``x``."""
-        if isinstance(self.n_columns, bool) or not isinstance(self.n_columns, (int, np.integer)) or not 1 <= self.n_columns <= np.shape(x)[1]:
-            raise ValueError(f"n_columns must be an integer in [1, {np.shape(x)[1]}], got {self.n_columns!r}")
-        return self
-
-    def transform(self, x: np.ndarray) -> np.ndarray:
-        """The first ``n_columns`` columns of ``x`` (a view)."""
-        return np.asarray(x)[:, : self.n_columns]

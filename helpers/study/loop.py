@@ -2,7 +2,7 @@
 
 A :class:`Study` holds what every step of the notebook shares (the model
 cache, the seed, the training data's checksum, the test labels, a
-:class:`~helpers.evaluation.Stopwatch` and the ``results`` dict), so that a
+:class:`~helpers.study.evaluation.Stopwatch` and the ``results`` dict), so that a
 cell says what it fits and scores, not how the cache key, the timing and the
 results row are made.
 """
@@ -15,12 +15,12 @@ from typing import Any
 
 import numpy as np
 
-from ._estimators import describe_estimator, fitted_summary, flatten_steps, is_fitted, json_value, needs_fit
+from .._estimators import describe_estimator, fitted_summary, flatten_steps, is_fitted, json_value, needs_fit
 from .cache import ArtifactCache, array_checksum, cache_spec
-from .data import VALIDATION_FRACTION
-from .evaluation import Stopwatch, benchmark_classifier, benchmark_clustering, em_convergence, score_row, timed
-from .methods._base import ClusterSpaceMixin
-from .metrics import cluster_accuracy, evaluate
+from ..data import VALIDATION_FRACTION
+from .evaluation import Stopwatch, benchmark_classifier, em_convergence, score_row, timed
+from ..methods._base import ClusterSpaceMixin
+from ..metrics import cluster_accuracy, evaluate
 
 __all__ = ["Study", "GROUPS", "fit_step"]
 
@@ -34,9 +34,9 @@ class Study:
     Parameters
     ----------
     cache_dir : str or path-like
-        Folder of the model cache (see :class:`~helpers.cache.ArtifactCache`).
+        Folder of the model cache (see :class:`~helpers.study.cache.ArtifactCache`).
     seed : int
-        The run's seed; part of every cache key made by :meth:`fit_or_load`.
+        The run's seed; part of every cache key the study makes.
     retrain : bool, default False
         Train every model again instead of loading it.
     log : callable, default print
@@ -103,52 +103,6 @@ class Study:
         if self._y_test is None:
             raise ValueError("call set_data(x_train, y_test) before scoring")
         return self._y_test
-
-    def fit_or_load(self, name: str, train: Callable[[], tuple[Any, dict[str, Any]]], **spec: Any) -> tuple[dict[str, Any], dict[str, Any]]:
-        """Load the entry that ``spec`` describes, or call ``train()`` and save what it gives; timed as stage ``name``.
-
-        Parameters
-        ----------
-        name : str
-            The cache entry's name and the stage's.
-        train : callable
-            ``train() -> (objects, info)``: ``objects`` a dict of name to
-            object, as for :meth:`ArtifactCache.fetch`, or a single model,
-            kept as ``{"model": model}`` (so the training functions of
-            :mod:`helpers.scan` and :mod:`helpers.deep_clustering` can be
-            passed as they are).
-        **spec
-            Everything that determines the result besides the training images
-            (added here): settings, starting models, input arrays (see
-            :func:`~helpers.cache.cache_spec`). The run's seed is added unless
-            ``spec`` names its own ``seed``.
-
-        Returns
-        -------
-        objects, info
-            As :meth:`ArtifactCache.fetch` returns them (``info["fit_s"]``: the training time).
-
-        Raises
-        ------
-        ValueError
-            If :meth:`set_data` has not been called.
-        """
-        def train_objects() -> tuple[dict[str, Any], dict[str, Any]]:
-            objects, info = train()
-            return (objects if isinstance(objects, dict) else {"model": objects}), info
-
-        with self.stage(name):
-            return self.cache.fetch(name, self._spec(spec), train_objects)
-
-    def fit_or_load_in_background(self, name: str, train: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """Like :meth:`fit_or_load`, but ``train(*args, **kwargs)`` runs in a second process; the key is made of its arguments.
-
-        See :meth:`ArtifactCache.fetch_in_background` for what ``train`` must
-        be. Returns a :class:`~helpers.cache.PendingEntry`, whose ``result()``
-        waits for it.
-        """
-        spec = self._spec({"args": list(args), **kwargs})
-        return self.cache.fetch_in_background(name, spec, train, *args, **kwargs)
 
     def _spec(self, spec: Mapping[str, Any]) -> dict[str, Any]:
         if self._data is None:
@@ -359,7 +313,7 @@ class Study:
         label : str
             Its name in tables.
         row : mapping
-            Scores and times, as :func:`~helpers.evaluation.score_row` returns them.
+            Scores and times, as :func:`~helpers.study.evaluation.score_row` returns them.
         representation_s : float
             Time to compute the features it clusters (0 for raw pixels).
         group : {"assignment", "comparison", "beyond"}
@@ -378,34 +332,6 @@ class Study:
             recorded["group"] = group
         self.results["methods"][key] = recorded
         return recorded
-
-    def cluster(
-        self, key: str, label: str, estimator: Any, train_features: np.ndarray, test_features: np.ndarray,
-        representation_s: float = 0.0, group: str = "assignment",
-    ) -> dict[str, Any]:
-        """Fit (or load) a clusterer on the training features, score its test predictions, print and record the row.
-
-        See :func:`~helpers.evaluation.benchmark_clustering`; timed as stage ``key``.
-        """
-        with self.stage(key):
-            row = benchmark_clustering(label, estimator, train_features, test_features, self.y_test, self.cache, key)
-        if self._validation is not None:
-            row["validation"] = self._validation_scores(row["estimator"].predict(train_features[self._validation]))
-        return self.record(key, label, row, representation_s, group)
-
-    def score(
-        self, key: str, label: str, y_pred: np.ndarray, features: np.ndarray, fit_s: float, predict_s: float,
-        representation_s: float, group: str = "beyond", y_pred_validation: np.ndarray | None = None,
-    ) -> dict[str, Any]:
-        """Score test predictions made outside scikit-learn (DEC, SCAN, ...), print and record the row.
-
-        See :func:`~helpers.evaluation.score_row`; ``features`` are the method's own test features;
-        ``y_pred_validation``, the method's clusters of the validation images, adds their scores.
-        """
-        row = score_row(label, self.y_test, y_pred, features, fit_s, predict_s)
-        if y_pred_validation is not None:
-            row["validation"] = self._validation_scores(y_pred_validation)
-        return self.record(key, label, row, representation_s, group)
 
     def _validation_scores(self, y_pred_validation: np.ndarray) -> dict[str, float]:
         if self._y_validation is None:
@@ -459,7 +385,7 @@ class Study:
         started : float
             ``time.perf_counter()`` at the notebook's start, for ``total_s``.
         environment : mapping
-            From :func:`~helpers.environment.environment_summary`.
+            From :func:`~helpers.study.environment.environment_summary`.
         autoencoder : DenseAutoencoder, optional
             The assignment's autoencoder, described under ``"autoencoder"``.
 
@@ -472,10 +398,10 @@ class Study:
         import resource
         import time
 
-        from .latex import write_report_inputs
-        from .metrics import SILHOUETTE_SAMPLE_SIZE
-        from .models import describe_layers
-        from .reporting import write_results
+        from ..publish.latex import write_report_inputs
+        from ..metrics import SILHOUETTE_SAMPLE_SIZE
+        from ..methods.networks import describe_layers
+        from ..publish.reporting import write_results
 
         validation = self._validation
         self.results.update(

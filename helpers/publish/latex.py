@@ -10,13 +10,13 @@ from typing import Any
 
 import numpy as np
 
-from .data import TEST_SIZE, TRAIN_SIZE, VALIDATION_FRACTION
-from .metrics import SILHOUETTE_SAMPLE_SIZE
-from .environment import describe_machine
-from .evaluation import _em_state
+from .._rows import em_state, methods_of
+from ..data import TEST_SIZE, TRAIN_SIZE, VALIDATION_FRACTION
+from ..metrics import SILHOUETTE_SAMPLE_SIZE
+from ..study.environment import describe_machine
 from ._tables import latex_row, latex_table, mean_sd, worst_seed
 from .reporting import (
-    PUBLISHED_DEEP_CLUSTERING, SUBMITTED_FIGURES, SUBMITTED_REPORTS, _methods, best_on_every_seed, budget_verdict, describe_confusion,
+    PUBLISHED_DEEP_CLUSTERING, SUBMITTED_FIGURES, SUBMITTED_REPORTS, best_on_every_seed, budget_verdict, describe_confusion,
     PROSE_NAMES, describe_neighbour_purity, describe_run_beside_benchmark, describe_seed_comparison, describe_seeds, describe_stops, submitted_figures_cell,
     total_fit_seconds, describe_benchmark_machines,
 )
@@ -58,7 +58,7 @@ def benchmark_macros_latex(
     its three tasks beside the benchmark's run of the same seed, and the two processors.
     """
     lines = [r"% Generated from a benchmark.json by helpers.write_report_inputs; do not edit."]
-    for key, row in _methods(benchmark).items():
+    for key, row in methods_of(benchmark).items():
         name = latex_macro_name(key)
         for metric in ("acc", "nmi"):
             label = metric.capitalize()
@@ -67,7 +67,7 @@ def benchmark_macros_latex(
         lines.append(rf"\newcommand{{\BenchAccWorst{name}}}{{{min(row['acc']['values']):.3f}}}")
         if "validation" in row:
             lines.append(rf"\newcommand{{\BenchValAcc{name}}}{{{row['validation']['acc']['mean']:.3f}}}")
-    best_key, best = max(_methods(benchmark).items(), key=lambda item: item[1]["acc"]["mean"])
+    best_key, best = max(methods_of(benchmark).items(), key=lambda item: item[1]["acc"]["mean"])
     lines.append(rf"\newcommand{{\BenchBestMethod}}{{{_latex_escape(PROSE_NAMES.get(best_key, (labels or {}).get(best_key, best['label'])))}}}")
     lines.append(rf"\newcommand{{\BenchBestKey}}{{{latex_macro_name(best_key)}}}")
     lines.append(rf"\newcommand{{\BenchRuns}}{{{benchmark['n_runs']}}}")
@@ -77,7 +77,7 @@ def benchmark_macros_latex(
     if run is not None:
         lines.append(rf"\newcommand{{\BenchBesideRun}}{{{_latex_escape(describe_run_beside_benchmark(run, benchmark))}}}")
     for first, second in REPORT_RANKINGS:
-        if first in _methods(benchmark) and second in _methods(benchmark):
+        if first in methods_of(benchmark) and second in methods_of(benchmark):
             sentence = _latex_escape(describe_seed_comparison(benchmark, first, second, labels=PROSE_NAMES))
             lines.append(rf"\newcommand{{\Rank{latex_macro_name(first)}Vs{latex_macro_name(second)}}}{{{sentence}}}")
     run_minutes = [seconds / 60 for seconds in benchmark["total_s"]["values"]]
@@ -136,11 +136,11 @@ def results_table_latex(results: Mapping[str, Any], benchmark: Mapping[str, Any]
     str
         A complete ``table`` environment with the label ``tab:results``.
     """
-    methods = {k: row for k, row in _methods(results).items() if row.get("group", "assignment") == "assignment"}
+    methods = {k: row for k, row in methods_of(results).items() if row.get("group", "assignment") == "assignment"}
     parameters = results.get("parameters") or {}
     n_test = parameters.get("n_test", TEST_SIZE)
     seeds = _benchmark_seeds(benchmark)
-    in_benchmark = bool(benchmark) and all(key in _methods(benchmark) for key in methods)
+    in_benchmark = bool(benchmark) and all(key in methods_of(benchmark) for key in methods)
     best = best_on_every_seed(benchmark, list(methods)) if in_benchmark else None
     rows = []
     for key, row in methods.items():
@@ -186,7 +186,7 @@ def _benchmark_cells(benchmark: Mapping[str, Any] | None, key: str, metrics: Seq
     """Mean ± sd of each metric over the benchmark's seeds (after ACC, the worst seed's, if ``worst``); ``--`` where absent."""
     if not benchmark:
         return []
-    row = _methods(benchmark).get(key)
+    row = methods_of(benchmark).get(key)
     cells = []
     for metric in metrics:
         cells.append(mean_sd(row[metric], 3, "latex") if row else "--")
@@ -251,7 +251,7 @@ def report_macros_latex(results: Mapping[str, Any]) -> str:
     -------
     str
     """
-    methods = _methods(results)
+    methods = methods_of(results)
     macros: dict[str, str] = {}
     for key, row in methods.items():
         name = latex_macro_name(key)
@@ -263,7 +263,7 @@ def report_macros_latex(results: Mapping[str, Any]) -> str:
             macros[f"Silh{name}"] = f"{row['silhouette']:.3f}"
         if "em_iterations" in row:
             macros[f"EmIterations{name}"] = str(row["em_iterations"])
-            macros[f"EmConverged{name}"] = _em_state(row)
+            macros[f"EmConverged{name}"] = em_state(row)
         if "confusion" in row:
             macros[f"Confusion{name}"] = describe_confusion(row["confusion"])
     for key, row in (results.get("supervised") or {}).items():
@@ -418,7 +418,7 @@ def comparisons_table_latex(results: Mapping[str, Any], benchmark: Mapping[str, 
         return [rf"\multicolumn{{{len(names)}}}{{@{{}}l}}{{\emph{{{text}}}}}"]
 
     grouped: dict[str, list[list[str]]] = {group: [] for group in REPRESENTATIONS}
-    for key, row in _methods(results).items():
+    for key, row in methods_of(results).items():
         grouped[representation_of(key, row)].append([
             _latex_escape(row["label"]), f"{row['acc']:.3f}", f"{row['nmi']:.3f}",
             f"{row.get('silhouette', float('nan')):.3f}", _seconds(total_fit_seconds(row)),

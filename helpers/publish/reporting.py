@@ -11,9 +11,10 @@ import numpy as np
 
 from ._tables import markdown_table, mean_sd, worst_seed
 
-from .data import CLASS_NAMES
-from .environment import describe_machine
-from ._json import _json_ready
+from ..data import CLASS_NAMES
+from ..study.environment import describe_machine
+from .._json import json_ready
+from .._rows import methods_of
 
 __all__ = [
     "total_fit_seconds", "write_results", "PUBLISHED_DEEP_CLUSTERING", "aggregate_benchmark",
@@ -25,14 +26,6 @@ __all__ = [
     "submitted_reports_markdown", "PROSE_NAMES", "describe_run_beside_benchmark", "submitted_figures_cell",
     "describe_benchmark_machines", "describe_heads", "read_benchmark",
 ]
-
-
-def _methods(results: Mapping[str, Any]) -> Mapping[str, Any]:
-    """The ``methods`` mapping of a results dict, or ValueError if absent or empty."""
-    methods = results.get("methods") or {}
-    if not methods:
-        raise ValueError("results must hold a non-empty 'methods' mapping")
-    return methods
 
 
 def total_fit_seconds(row: Mapping[str, Any]) -> float:
@@ -59,7 +52,7 @@ def write_results(results: Mapping[str, Any], path: str | os.PathLike) -> Path:
     """
     import json
 
-    _methods(results)
+    methods_of(results)
     cleaned = dict(results)
     cleaned["methods"] = {
         key: {k: v for k, v in row.items() if k not in ("y_pred", "estimator")}
@@ -68,7 +61,7 @@ def write_results(results: Mapping[str, Any], path: str | os.PathLike) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(path.suffix + ".tmp")
-    temporary.write_text(json.dumps(_json_ready(cleaned), indent=2) + "\n")
+    temporary.write_text(json.dumps(json_ready(cleaned), indent=2) + "\n")
     temporary.replace(path)
     return path
 
@@ -199,9 +192,9 @@ def aggregate_benchmark(runs: Sequence[Mapping[str, Any]], split: str = "test") 
             raise ValueError(f"method {key!r} has no scores on the validation split")
         return row["validation"]
 
-    keys = list(_methods(runs[0]))
+    keys = list(methods_of(runs[0]))
     for run in runs[1:]:
-        if list(_methods(run)) != keys:
+        if list(methods_of(run)) != keys:
             raise ValueError("every run must hold the same methods, in the same order")
 
     def summary(values: list[float]) -> dict[str, Any]:
@@ -253,7 +246,7 @@ def benchmark_table_markdown(benchmark: Mapping[str, Any]) -> str:
     it, the mean ACC on the validation split.
     """
     seeds = benchmark["seeds"]
-    has_validation = all("validation" in row for row in _methods(benchmark).values())
+    has_validation = all("validation" in row for row in methods_of(benchmark).values())
     rows = [
         [
             row["label"], mean_sd(row["acc"], 3, "markdown"), worst_seed(row["acc"], seeds, 3),
@@ -261,7 +254,7 @@ def benchmark_table_markdown(benchmark: Mapping[str, Any]) -> str:
             *([f"{row['validation']['acc']['mean']:.3f}"] if has_validation else []),
             mean_sd(row["fit_s"], 0, "markdown"),
         ]
-        for row in _methods(benchmark).values()
+        for row in methods_of(benchmark).values()
     ]
     header = ["method", "ACC", "worst seed: ACC", "NMI", "ARI", *(["validation ACC"] if has_validation else []), "fit (s)"]
     lines = markdown_table(header, "lrrrr" + "r" * has_validation + "r", rows)
@@ -385,7 +378,7 @@ def compare_with_baseline_and_published(results: Mapping[str, Any], baseline: st
     ValueError
         If ``baseline`` is not a method of ``results``.
     """
-    methods = _methods(results)
+    methods = methods_of(results)
     if baseline not in methods:
         raise ValueError(f"baseline: no method {baseline!r} in the results")
     base = methods[baseline]
@@ -436,7 +429,7 @@ def seed_comparison(benchmark: Mapping[str, Any], first: str, second: str, metri
     ValueError
         If a key is missing or the two hold different numbers of seeds.
     """
-    methods = _methods(benchmark)
+    methods = methods_of(benchmark)
     for key in (first, second):
         if key not in methods:
             raise ValueError(f"no method {key!r} in the benchmark")
@@ -449,7 +442,7 @@ def seed_comparison(benchmark: Mapping[str, Any], first: str, second: str, metri
 
 
 def _label(benchmark: Mapping[str, Any], key: str, labels: Mapping[str, str] | None) -> str:
-    return (labels or {}).get(key) or _methods(benchmark)[key]["label"]
+    return (labels or {}).get(key) or methods_of(benchmark)[key]["label"]
 
 
 def describe_seed_comparison(
@@ -524,14 +517,14 @@ def describe_run_beside_benchmark(run: Mapping[str, Any], benchmark: Mapping[str
     str
     """
     seed = (run.get("parameters") or {}).get("SEED")
-    keys = [key for key in HEADLINE_METHODS if key in _methods(run) and key in _methods(benchmark)]
+    keys = [key for key in HEADLINE_METHODS if key in methods_of(run) and key in methods_of(benchmark)]
     if seed not in benchmark["seeds"] or not keys:
         return f"The seed of this run, {seed}, is not one of the benchmark's."
     index = benchmark["seeds"].index(seed)
     here = describe_machine(run.get("machine"))
     there = describe_benchmark_machines(benchmark)
-    ours = ", ".join(f"{_methods(run)[key]['acc']:.3f}" for key in keys)
-    theirs = ", ".join(f"{_methods(benchmark)[key]['acc']['values'][index]:.3f}" for key in keys)
+    ours = ", ".join(f"{methods_of(run)[key]['acc']:.3f}" for key in keys)
+    theirs = ", ".join(f"{methods_of(benchmark)[key]['acc']['values'][index]:.3f}" for key in keys)
     if here == there:
         return f"The run of seed {seed} is the benchmark's, on the same processor: the three tasks score {ours}."
     return (f"The benchmark ran seed {seed} on another processor ({there}), where the three tasks scored {theirs}; "
@@ -556,7 +549,7 @@ def benchmark_headline(benchmark: Mapping[str, Any], labels: Mapping[str, str] |
         highest mean of the whole benchmark, the paired rankings of the
         tasks, and the notebook's time per run on the benchmark's processor.
     """
-    methods = _methods(benchmark)
+    methods = methods_of(benchmark)
     seeds = benchmark["seeds"]
     lines = [f"Test accuracy after Hungarian matching, mean ± sd over {benchmark['n_runs']} runs "
              f"({describe_seeds(seeds)}), every model trained afresh in each:", ""]
@@ -646,7 +639,7 @@ def results_table_markdown(results: Mapping[str, Any], groups: Sequence[str] | N
     -------
     str
     """
-    methods = {key: row for key, row in _methods(results).items() if groups is None or row.get("group", "assignment") in groups}
+    methods = {key: row for key, row in methods_of(results).items() if groups is None or row.get("group", "assignment") in groups}
     # The validation split's ACC beside the test ACC, for runs that scored it.
     validated = any("validation" in row for row in methods.values())
     rows = [
@@ -745,7 +738,7 @@ def update_readme_benchmark(
 
     benchmark = json.loads(Path(benchmark_path).read_text())
     labels = _current_labels(results_path)
-    for key, row in _methods(benchmark).items():
+    for key, row in methods_of(benchmark).items():
         row["label"] = labels.get(key, row["label"])
     total = benchmark["total_s"]
     body = (

@@ -11,10 +11,10 @@ from typing import Any
 
 import numpy as np
 
-from ._estimators import fitted_state_checksum
-from .deep_clustering import clustering_layer_class
+from .._estimators import fitted_state_checksum
+from ..methods.deep_clustering import clustering_layer_class
 from .environment import library_versions
-from ._json import _json_ready
+from .._json import json_ready
 
 __all__ = ["array_checksum", "cache_spec", "ArtifactCache", "CacheWarning", "BACKGROUND_NICENESS", "PendingEntry"]
 
@@ -147,7 +147,7 @@ class ArtifactCache:
 
         if not name or not all(c.isalnum() or c in "_-" for c in name):
             raise ValueError(f"cache entry names use letters, digits, '_' and '-', got {name!r}")
-        material = json.dumps({"name": name, "spec": _json_ready(spec), "versions": self.versions}, sort_keys=True)
+        material = json.dumps({"name": name, "spec": json_ready(spec), "versions": self.versions}, sort_keys=True)
         return hashlib.sha256(material.encode()).hexdigest()[:16]
 
     def path(self, name: str, spec: Mapping[str, Any]) -> Path:
@@ -263,7 +263,7 @@ class ArtifactCache:
             self.directory.mkdir(parents=True, exist_ok=True)
             temporary.mkdir()
             files = {object_name: _save_object(value, temporary, object_name) for object_name, value in objects.items()}
-            meta = {"name": name, "spec": _json_ready(spec), "versions": self.versions, "files": files, "info": _json_ready(info)}
+            meta = {"name": name, "spec": json_ready(spec), "versions": self.versions, "files": files, "info": json_ready(info)}
             (temporary / "meta.json").write_text(json.dumps(meta, indent=1))
             _place_entry(temporary, path, replace=self.retrain)
             return True

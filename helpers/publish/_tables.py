@@ -1,6 +1,6 @@
 """Table layout shared by every generated table: Markdown for the README, booktabs LaTeX for the report.
 
-Each public renderer (in :mod:`helpers.reporting` and :mod:`helpers.latex`)
+Each public renderer (in :mod:`helpers.publish.reporting` and :mod:`helpers.publish.latex`)
 decides which rows and cells a table has; these functions only lay them out.
 """
 

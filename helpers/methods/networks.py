@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from ._seeding import seeded_initializers
-from .data import IMAGE_SHAPE
+from .._seeding import seeded_initializers
+from ..data import IMAGE_SHAPE
 
 __all__ = [
     "set_seed", "build_autoencoder", "build_conv_autoencoder", "build_clustering_cnn", "encoder_of",

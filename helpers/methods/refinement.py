@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .scan import _check_neighbours
+from .._checks import check_neighbours
 
 __all__ = [
     "neighbour_graph", "normalised_cut", "candidate_groups", "refine_locally", "describe_refinement_step",
@@ -36,7 +36,7 @@ def neighbour_graph(neighbours: np.ndarray) -> Any:
     import scipy.sparse as sparse
 
     neighbours = np.asarray(neighbours)
-    _check_neighbours(neighbours, len(neighbours))
+    check_neighbours(neighbours, len(neighbours))
     n, k = neighbours.shape
     graph = sparse.csr_matrix((np.ones(n * k), (np.repeat(np.arange(n), k), neighbours.ravel())), shape=(n, n))
     graph = ((graph + graph.T) > 0).astype(float).tocsr()

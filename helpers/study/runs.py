@@ -11,9 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from .data import IMAGE_SHAPE
-from .evaluation import GMM_INITIALISATIONS
-from .reporting import update_readme_benchmark, update_readme_headline, update_readme_results
+from ..data import IMAGE_SHAPE
+from ..methods.selection import GMM_INITIALISATIONS
+from ..publish.reporting import update_readme_benchmark, update_readme_headline, update_readme_results
 
 __all__ = [
     "QUICK_OUTPUT_DIR", "STAGING_DIR_NAME", "StudyParameters", "NOTEBOOK_PARAMETERS", "check_parameters", "resolve_output_dir",

@@ -7,8 +7,9 @@ from typing import Any
 
 import numpy as np
 
-from ._seeding import seeded_initializers
-from .data import IMAGE_SHAPE, random_shifter
+from .._checks import check_neighbours
+from .._seeding import seeded_initializers
+from ..data import IMAGE_SHAPE, random_shifter
 
 __all__ = [
     "nearest_neighbours", "train_neighbour_clustering", "fine_tune_clustering",
@@ -114,7 +115,7 @@ def train_neighbour_clustering(
     neighbours = np.asarray(neighbours)
     if features.ndim != 2:
         raise ValueError(f"features must be 2-D, got shape {features.shape}")
-    _check_neighbours(neighbours, len(features))
+    check_neighbours(neighbours, len(features))
     if n_clusters < 2 or epochs < 1 or entropy_weight < 0 or batch_size < 1 or len(features) < n_clusters:
         raise ValueError("need n_clusters >= 2, epochs >= 1, entropy_weight >= 0, batch_size >= 1 and n >= n_clusters")
     initial = seeded_initializers(seed)
@@ -132,13 +133,6 @@ def train_neighbour_clustering(
         np.random.default_rng(seed), log, "[neighbour clustering]", log_every=5,
     )
     return model, {"consistency": consistency, "entropy": entropy}
-
-
-def _check_neighbours(neighbours: np.ndarray, n: int) -> None:
-    if neighbours.ndim != 2 or len(neighbours) != n or neighbours.shape[1] < 1:
-        raise ValueError(f"neighbours must have shape ({n}, k), got {neighbours.shape}")
-    if not np.issubdtype(neighbours.dtype, np.integer) or neighbours.min() < 0 or neighbours.max() >= n:
-        raise ValueError(f"neighbours must be integer indices in [0, {n - 1}]")
 
 
 def _train_scan_loss(
@@ -253,7 +247,7 @@ def fine_tune_clustering(
         raise ValueError(f"targets must have shape ({len(images)}, n_clusters >= 2), got {targets.shape}")
     if targets.min() < 0 or not np.allclose(targets.sum(axis=1), 1, atol=1e-3):
         raise ValueError("targets must be non-negative with rows summing to 1")
-    _check_neighbours(neighbours, len(images))
+    check_neighbours(neighbours, len(images))
     if distill_epochs < 0 or scan_epochs < 0 or distill_epochs + scan_epochs < 1:
         raise ValueError(f"need epochs >= 0 and at least one in all, got {distill_epochs} and {scan_epochs}")
     if not 0 <= max_shift < 1 or entropy_weight < 0 or batch_size < 1:
