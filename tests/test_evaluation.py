@@ -113,8 +113,8 @@ def test_centroid_agglomerative_predicts_by_nearest_centroid(blobs):
     distances = ((x_test[:, None, :] - model.cluster_centers_[None]) ** 2).sum(axis=2)
     np.testing.assert_array_equal(predicted, distances.argmin(axis=1))
     assert helpers.cluster_accuracy(y_test, predicted) == 1.0
-    with pytest.raises(ValueError):
-        helpers.methods.CentroidAgglomerative(1)
+    with pytest.raises(ValueError, match="n_clusters"):
+        helpers.methods.CentroidAgglomerative(0).fit(x_train)
 
 
 def test_benchmark_classifier_scores_test_accuracy(blobs, capsys):

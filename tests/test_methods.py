@@ -10,7 +10,9 @@ from sklearn.base import clone
 from sklearn.utils.estimator_checks import check_get_params_invariance, check_no_attributes_set_in_init, check_parameters_default_constructible
 
 import helpers
-from helpers.methods import DEC, IDEC, N2D, ClusteringCNN, ConvAutoencoder, DenseAutoencoder, LocalResplits, SCANHeads
+from helpers.methods import (
+    DEC, IDEC, N2D, CentroidAgglomerative, ClusteringCNN, ConvAutoencoder, DenseAutoencoder, LeadingColumns, LocalResplits, SCANHeads,
+)
 
 
 def synthetic_images(n: int = 300, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -231,3 +233,11 @@ def test_the_readme_example_clusters_unseen_images(capsys):
     lines = capsys.readouterr().out.splitlines()
     assert [line.split(":")[0] for line in lines] == ["autoencoder + K-Means", "DEC, 2-epoch cap", "N2D"]
     assert all(0.3 < float(line.rsplit(" ", 1)[1]) <= 1 for line in lines), lines  # well above chance (0.1)
+
+
+@pytest.mark.parametrize("estimator", [LeadingColumns(1), CentroidAgglomerative(3, max_samples=50)], ids=lambda e: type(e).__name__)
+def test_the_comparisons_small_estimators_pass_scikit_learns_checks(estimator):
+    """scikit-learn's own estimator checks, where they apply: they fit on arbitrary arrays, which the image estimators refuse."""
+    from sklearn.utils.estimator_checks import check_estimator
+
+    check_estimator(estimator)

@@ -23,7 +23,7 @@ COMPARISONS = [
 ] + ["conv_kmeans", "conv_gmm", "minibatch_kmeans_raw", "ae_minibatch_kmeans", "ae_ward"]
 BEYOND = ["shift_ae_gmm", "dec", "idec", "n2d", "scan", "scan_finetune", "scan_refined", "scan_retrained"]
 NETWORKS = [
-    "autoencoder", "conv_autoencoder", "dec", "idec", "shift_autoencoder", "scan", "scan_finetune", "resplit_finetune",
+    "autoencoder", "conv_autoencoder", "dec", "idec", "shift_autoencoder", "scan", "scan_finetune", "scan_retrained",
 ]
 
 
@@ -83,9 +83,9 @@ def test_results_json_has_every_method(quick_run):
     assert all(0 <= row["acc"] <= 1 for row in results["supervised"].values())
     assert results["parameters"]["QUICK"] is True
     assert results["total_s"] > 0 and results["peak_memory_gib"] > 0
-    assert {"load", "kmeans_raw", "autoencoder", "ae_gmm", "latent_map", "pca", "pca_80_gmm",
+    assert {"load", "kmeans_raw", "autoencoder", "ae_gmm", "latent_map_tsne", "pca", "pca_80_gmm",
             "conv_autoencoder", "conv_gmm", "minibatch_kmeans_raw", "supervised", "dec", "idec",
-            "shift_autoencoder", "umap", "scan", "scan_finetune", "local_refinement", "resplit_finetune"} <= set(results["stages_s"])
+            "shift_autoencoder", "n2d", "scan", "scan_finetune", "scan_refined", "scan_retrained"} <= set(results["stages_s"])
     assert results["machine"]["logical_cpus"] >= 1 and results["machine"]["processor"]
     assert results["gmm_selection"]["covariance_type"] in {"full", "tied", "diag", "spherical"}
     assert set(results["deep_clustering"]) == {"dec", "idec"}
@@ -100,7 +100,7 @@ def test_the_scan_row_combines_several_heads_around_the_most_agreeing(quick_run)
     heads = results["scan_heads"]
     count = results["parameters"]["SCAN_HEADS"]
     assert count >= 2 and len(heads["seeds"]) == len(set(heads["seeds"])) == count
-    assert results["cache"]["trained"].count("scan") == count and "scan_combination" in results["cache"]["trained"]
+    assert results["cache"]["trained"].count("scan") == 1 and results["methods"]["scan"]["params"]["pipeline"][-1]["params"]["n_heads"] == count
     assert heads["chosen"] == max(range(count), key=lambda head: heads["mean_agreement"][head])
     assert len(heads["test_acc"]) == count and all(0 <= acc <= 1 for acc in heads["test_acc"])
 
@@ -163,7 +163,7 @@ def damaged_and_changed_run(quick_run, tmp_path_factory):
     output_dir = tmp_path_factory.mktemp("damaged")
     cache_dir = output_dir / "cache"
     shutil.copytree(first_dir / "cache", cache_dir)
-    (saved,) = cache_dir.glob("autoencoder-*/autoencoder.keras")
+    (saved,) = cache_dir.glob("autoencoder-*/estimator.pkl")
     saved.write_bytes(saved.read_bytes()[:1000])
     notebook = run_quick(output_dir, cache_dir, MAX_SHIFT=0.05)
     return read_results(output_dir), outputs_text(notebook)
@@ -179,7 +179,7 @@ def test_a_truncated_model_file_is_reported_and_retrained(damaged_and_changed_ru
 def test_a_changed_parameter_retrains_only_what_depends_on_it(damaged_and_changed_run):
     results, _ = damaged_and_changed_run
     # MAX_SHIFT changes the shifted autoencoder and everything downstream of it ...
-    assert {"shift_autoencoder", "umap", "n2d", "scan", "scan_finetune", "local_refinement", "resplit_finetune"} <= set(results["cache"]["trained"])
+    assert {"shift_autoencoder", "umap", "n2d", "scan", "scan_finetune", "scan_refined", "scan_retrained"} <= set(results["cache"]["trained"])
     # ... but not the models that do not depend on it.
     assert {"kmeans_raw", "conv_autoencoder"} <= set(results["cache"]["loaded"])
 
@@ -188,11 +188,10 @@ def test_a_single_scan_head_is_the_row_itself(quick_run, tmp_path):
     first_dir, _ = quick_run
     run_quick(tmp_path, first_dir / "cache", SCAN_HEADS=1)
     results = read_results(tmp_path)
-    # Its one head is the first run's first head, loaded; only the (trivial) combination, the CNN distilled from it,
-    # the re-splits of that CNN's clusters and the copy of it trained on them are new.
-    assert results["cache"]["trained"] == ["scan_combination", "scan_finetune", "local_refinement", "resplit_finetune"]
-    heads = results["scan_heads"]
-    assert heads["seeds"] == read_results(first_dir)["scan_heads"]["seeds"][:1]
+    # Only the one-head ensemble and what is built on it are new; its head is the first run's first head, trained again.
+    assert results["cache"]["trained"] == ["scan", "scan_finetune", "scan_refined", "scan_retrained"]
+    heads, first_heads = results["scan_heads"], read_results(first_dir)["scan_heads"]
+    assert heads["seeds"] == first_heads["seeds"][:1] and heads["test_acc"] == first_heads["test_acc"][:1]
     assert heads["chosen"] == 0 and heads["mean_agreement"] is None
     row = results["methods"]["scan"]
     assert row["label"] == "SCAN loss, pixel-PCA neighbours, one head" and row["acc"] == heads["test_acc"][0]

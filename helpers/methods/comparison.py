@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
 
 __all__ = ["CentroidAgglomerative", "LeadingColumns"]
 
 
-class CentroidAgglomerative:
+class CentroidAgglomerative(ClusterMixin, BaseEstimator):
     """Ward agglomerative clustering with ``fit``/``predict``, via nearest centroids.
 
     Agglomerative clustering has no ``predict`` and its memory grows with the
@@ -20,35 +20,60 @@ class CentroidAgglomerative:
 
     Parameters
     ----------
-    n_clusters : int
-    max_samples : int
+    n_clusters : int, default 10
+    max_samples : int, default 10000
         Size of the random subsample fitted.
-    random_state : int
+    random_state : int, default 0
         Seed of the subsample.
+
+    Attributes
+    ----------
+    cluster_centers_ : numpy.ndarray, shape (n_clusters, n_features)
+        The mean of each Ward cluster of the subsample.
+    labels_ : numpy.ndarray of int
+        The nearest centroid of every training point.
+
+    References
+    ----------
+    J. H. Ward. Hierarchical grouping to optimize an objective function. Journal of the
+    American Statistical Association, 58(301):236-244, 1963.
     """
 
     def __init__(self, n_clusters: int = 10, max_samples: int = 10_000, random_state: int = 0) -> None:
-        if n_clusters < 2 or max_samples < n_clusters:
-            raise ValueError("need n_clusters >= 2 and max_samples >= n_clusters")
         self.n_clusters, self.max_samples, self.random_state = n_clusters, max_samples, random_state
 
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """The constructor's arguments, as scikit-learn estimators report them."""
-        return {"n_clusters": self.n_clusters, "max_samples": self.max_samples, "random_state": self.random_state}
+    def fit(self, x: Any, y: Any = None) -> "CentroidAgglomerative":
+        """Cluster a random subsample of the rows of ``x`` by Ward's method and keep the clusters' centroids.
 
-    def fit(self, x: np.ndarray) -> "CentroidAgglomerative":
+        Raises
+        ------
+        ValueError
+            Unless ``1 <= n_clusters <= max_samples`` and ``x`` has at least ``n_clusters`` finite rows.
+        """
         from sklearn.cluster import AgglomerativeClustering
+        from sklearn.utils.validation import validate_data
 
+        if not 1 <= self.n_clusters <= self.max_samples:
+            raise ValueError(f"need 1 <= n_clusters <= max_samples, got n_clusters={self.n_clusters}, max_samples={self.max_samples}")
+        x = validate_data(self, x, ensure_min_samples=self.n_clusters)
         rng = np.random.default_rng(self.random_state)
         sample = rng.choice(len(x), min(self.max_samples, len(x)), replace=False)
         labels = AgglomerativeClustering(self.n_clusters, linkage="ward").fit_predict(x[sample])
         self.cluster_centers_ = np.stack([x[sample][labels == k].mean(axis=0) for k in range(self.n_clusters)])
+        self.labels_ = self._nearest(x)
         return self
 
-    def predict(self, x: np.ndarray) -> np.ndarray:
+    def _nearest(self, x: np.ndarray) -> np.ndarray:
         from sklearn.metrics import pairwise_distances_argmin
 
         return pairwise_distances_argmin(x, self.cluster_centers_)
+
+    def predict(self, x: Any) -> np.ndarray:
+        """The nearest centroid of each row of ``x``."""
+        from sklearn.utils.validation import check_is_fitted, validate_data
+
+        check_is_fitted(self, "cluster_centers_")
+        return self._nearest(validate_data(self, x, reset=False))
 
 
 class LeadingColumns(TransformerMixin, BaseEstimator):
@@ -56,7 +81,7 @@ class LeadingColumns(TransformerMixin, BaseEstimator):
 
     Parameters
     ----------
-    n_columns : int
+    n_columns : int, default 1
     """
 
     def __init__(self, n_columns: int = 1) -> None:
@@ -67,12 +92,23 @@ class LeadingColumns(TransformerMixin, BaseEstimator):
         tags.requires_fit = False
         return tags
 
-    def fit(self, x: np.ndarray, y: Any = None) -> "LeadingColumns":
-        """Nothing to learn; checks ``n_columns`` against ``x``."""
-        if isinstance(self.n_columns, bool) or not isinstance(self.n_columns, (int, np.integer)) or not 1 <= self.n_columns <= np.shape(x)[1]:
-            raise ValueError(f"n_columns must be an integer in [1, {np.shape(x)[1]}], got {self.n_columns!r}")
+    def fit(self, x: Any, y: Any = None) -> "LeadingColumns":
+        """Nothing to learn; checks ``x`` and ``n_columns`` against it.
+
+        Raises
+        ------
+        ValueError
+            If ``x`` is not a finite 2-D array or ``n_columns`` is not in [1, its width].
+        """
+        from sklearn.utils.validation import validate_data
+
+        x = validate_data(self, x)
+        if isinstance(self.n_columns, bool) or not isinstance(self.n_columns, (int, np.integer)) or not 1 <= self.n_columns <= x.shape[1]:
+            raise ValueError(f"n_columns must be an integer in [1, {x.shape[1]}], got {self.n_columns!r}")
         return self
 
-    def transform(self, x: np.ndarray) -> np.ndarray:
+    def transform(self, x: Any) -> np.ndarray:
         """The first ``n_columns`` columns of ``x`` (a view)."""
-        return np.asarray(x)[:, : self.n_columns]
+        from sklearn.utils.validation import validate_data
+
+        return validate_data(self, x, reset=False)[:, : self.n_columns]

@@ -24,9 +24,10 @@ class DEC(SoftAssignmentMixin, ClusterSpaceMixin, ClusterMixin, TransformerMixin
     stops when fewer than ``tol`` of the hard assignments changed between two
     refreshes, or at the first refresh that reaches ``max_iter`` batches or
     ``max_epochs`` passes; ``converged_`` says which. The defaults are the
-    paper's (tolerance 0.1 %, refresh every 140 batches of 256, K-Means with 20
-    starts for the centroids, at most 20,000 batches); the optimiser is Adam
-    at ``learning_rate``.
+    paper's (tolerance 0.1 %, batches of 256, K-Means with 20 starts for the
+    centroids) and its reference implementations' (the target refreshed every
+    140 batches, at most 20,000 batches). The optimiser is Adam at
+    ``learning_rate`` (the paper used SGD with momentum).
 
     Parameters
     ----------

@@ -68,6 +68,7 @@ class Study:
         self._fitted_on: dict[int, str] = {}
         self._fits: dict[int, tuple[str, dict[str, Any]]] = {}
         self._pending: dict[str, Any] = {}
+        self._steps: dict[str, Any] = {}
 
     def stage(self, name: str) -> Any:
         """A context manager that adds its wall time to stage ``name``."""
@@ -218,22 +219,30 @@ class Study:
         if is_fitted(step) or not needs_fit(step):
             fitted = step if is_fitted(step) else step.fit(x_train)
         else:
-            name = type(step).__name__.lower()
-            spec = self._spec({**self._key_parts(step, x_train, {}), "test_input": self._checksum(x_test)})
-            pending = self._pending.pop(self.cache.key(name, spec), None)
-            objects, info = pending.result() if pending is not None else self.cache.fetch(name, spec, lambda: fit_step(step, x_train, x_test))
-            fitted = objects["estimator"]
-            self._fitted_on[id(fitted)] = self._checksum(x_train)
-            self._register(fitted, info["fit_s"], self._lineage_of(step))
-            self._fits[id(fitted)] = (name, info)
-            # Its test output was computed with the fit (in the background process, for a step fitted ahead).
-            self._outputs[(id(fitted), self._checksum(x_test))] = objects["test_output"]
-            self._register(objects["test_output"], 0.0, {})
+            fitted = self._fitted_step(step, x_train, x_test)
         upstream.update(self._lineage_of(fitted))
         (train_out, train_node), (test_out, test_node) = self._output(fitted, x_train), self._output(fitted, x_test)
         upstream.update(self._lineage[train_node])
         upstream.update(self._lineage[test_node])
         return fitted, train_out, test_out
+
+    def _fitted_step(self, step: Any, x_train: np.ndarray, x_test: np.ndarray) -> Any:
+        """An unfitted pipeline step fitted on ``x_train``: from earlier in this run, from a background fit, from the cache, or now."""
+        name = type(step).__name__.lower()
+        spec = self._spec({**self._key_parts(step, x_train, {}), "test_input": self._checksum(x_test)})
+        key = self.cache.key(name, spec)
+        if key in self._steps:  # an equal step on the same rows, fitted earlier in this run (Task 2's scaler, again)
+            return self._steps[key]
+        pending = self._pending.pop(key, None)
+        objects, info = pending.result() if pending is not None else self.cache.fetch(name, spec, lambda: fit_step(step, x_train, x_test))
+        fitted = self._steps[key] = objects["estimator"]
+        self._fitted_on[id(fitted)] = self._checksum(x_train)
+        self._register(fitted, info["fit_s"], self._lineage_of(step))
+        self._fits[id(fitted)] = (name, info)
+        # Its test output was computed with the fit (in the background process, for a step fitted ahead).
+        self._outputs[(id(fitted), self._checksum(x_test))] = objects["test_output"]
+        self._register(objects["test_output"], 0.0, {})
+        return fitted
 
     def run(
         self, key: str, label: str | Callable[[Any], str], estimator: Any, x_train: np.ndarray, x_test: np.ndarray,
