@@ -6,8 +6,32 @@ from typing import Any
 
 import numpy as np
 
+__all__ = [
+    "ClusterSpaceMixin", "clusters_in_transform", "flatten_steps", "is_fitted", "needs_fit", "json_value", "describe_estimator",
+    "fitted_summary", "fitted_state_checksum",
+]
+
 #: Longest list of a fitted attribute written into results.json (longer ones are summarised elsewhere or left out).
 _MAX_LIST = 64
+
+
+class ClusterSpaceMixin:
+    """Marks a clusterer whose ``transform`` gives the space its clusters live in (learnt codes, an embedding).
+
+    The study measures such a method's silhouette there, rather than on the
+    method's input (scikit-learn's K-Means also has a ``transform``, the
+    distances to its centroids, which is not such a space). A subclass whose
+    space depends on how it was built overrides :meth:`has_cluster_space`.
+    """
+
+    def has_cluster_space(self) -> bool:
+        """Whether ``transform`` gives the space the clusters live in."""
+        return True
+
+
+def clusters_in_transform(estimator: Any) -> bool:
+    """Whether a fitted clusterer's ``transform`` gives the space its clusters live in (see :class:`ClusterSpaceMixin`)."""
+    return isinstance(estimator, ClusterSpaceMixin) and estimator.has_cluster_space()
 
 
 def flatten_steps(estimator: Any) -> list[Any]:
@@ -101,9 +125,18 @@ def fitted_state_checksum(estimator: Any) -> str | None:
     """
     from .study.cache import array_checksum
 
+    import hashlib
+    import json
+
     if not is_fitted(estimator):
         return None
     if hasattr(estimator, "weights_checksum"):
         return estimator.weights_checksum()
-    arrays = [np.asarray(v) for k, v in sorted(vars(estimator).items()) if k.endswith("_") and isinstance(v, np.ndarray)]
-    return array_checksum(*arrays)
+    steps = flatten_steps(estimator)
+    if len(steps) > 1:
+        return hashlib.sha256("".join(str(fitted_state_checksum(step)) for step in steps).encode()).hexdigest()
+    fitted = {k: v for k, v in sorted(vars(estimator).items()) if k.endswith("_") and not k.startswith("_")}
+    arrays = [np.asarray(v) for v in fitted.values() if isinstance(v, np.ndarray)]
+    # The fitted numbers that are not arrays (an iteration count, a converged flag) count too.
+    scalars = json.dumps({k: json_value(v) for k, v in fitted.items() if not isinstance(v, np.ndarray)}, sort_keys=True, default=repr)
+    return hashlib.sha256((array_checksum(*arrays) + scalars).encode()).hexdigest()

@@ -198,18 +198,19 @@ def test_bad_entry_names_are_rejected(cache):
         cache.key("../escape", {})
 
 
-def test_benchmark_clustering_uses_the_cache(cache):
+def test_a_study_row_uses_the_cache_keyed_on_parameters_and_data(tmp_path):
     x, y = make_blobs(300, centers=3, random_state=0)
-    first = helpers.study.benchmark_clustering("K-Means", KMeans(3, n_init=1, random_state=0), x, x, y, cache, "km")
-    second = helpers.study.benchmark_clustering("K-Means", KMeans(3, n_init=1, random_state=0), x, x, y, cache, "km")
-    assert "loaded" in cache.lines[-1]
-    assert second["fit_s"] == pytest.approx(first["fit_s"]) and second["acc"] == first["acc"]
-    helpers.study.benchmark_clustering("K-Means", KMeans(3, n_init=2, random_state=0), x, x, y, cache, "km")
-    assert "training" in cache.lines[-2]
-    helpers.study.benchmark_clustering("K-Means", KMeans(3, n_init=2, random_state=0), x + 1, x, y, cache, "km")
-    assert "training" in cache.lines[-2]
-    with pytest.raises(ValueError, match="cache_name"):
-        helpers.study.benchmark_clustering("K-Means", KMeans(3), x, x, y, cache)
+
+    def run(n_init, features, directory=tmp_path / "cache"):
+        study = helpers.study.Study(directory, seed=0, log=lambda line: None)
+        study.set_data(x, y)
+        return study, study.run("km", "K-Means", KMeans(3, n_init=n_init, random_state=0), features, x)
+
+    first_study, first = run(1, x)
+    second_study, second = run(1, x)
+    assert second_study.cache.loaded == ["km"] and second["fit_s"] == pytest.approx(first["fit_s"]) and second["acc"] == first["acc"]
+    assert run(2, x)[0].cache.trained == ["km"]  # another parameter
+    assert run(2, x + 1)[0].cache.trained == ["km"]  # other training rows
 
 
 def codes_and_process(n, fail=False):

@@ -241,3 +241,44 @@ def test_the_comparisons_small_estimators_pass_scikit_learns_checks(estimator):
     from sklearn.utils.estimator_checks import check_estimator
 
     check_estimator(estimator)
+
+
+def test_dec_runs_its_epoch_cap_on_fewer_images_than_one_refresh_trains_on(autoencoder, images):
+    x, _ = images  # 300 images, fewer than the 140 x 256 of one refresh at the defaults
+    dec = DEC(autoencoder, n_clusters=3, kmeans_n_init=1, tol=0.0, max_epochs=2, random_state=0).fit(x)
+    assert dec.n_iter_ == 2 and dec.epochs_ == 2.0 and dec.n_batches_ == 2 * int(np.ceil(300 / 256)) and not dec.converged_
+
+
+def test_a_frozen_fitted_autoencoder_survives_clone(autoencoder, images):
+    from sklearn.frozen import FrozenEstimator
+
+    x, _ = images
+    dec = clone(DEC(FrozenEstimator(autoencoder), n_clusters=3, kmeans_n_init=1, max_epochs=1, random_state=0)).fit(x)
+    before = autoencoder.weights_checksum()
+    assert dec.autoencoder_.estimator is autoencoder and autoencoder.weights_checksum() == before
+    with pytest.raises(ValueError, match="DenseAutoencoder"):
+        DEC(ConvAutoencoder()).fit(x)
+
+
+def test_local_resplits_fit_an_unfitted_base_and_say_whether_they_have_a_cluster_space(images):
+    from sklearn.cluster import KMeans
+
+    x, _ = images
+    resplits = LocalResplits(KMeans(3, n_init=1, random_state=0), n_clusters=3, max_size=2, n_components=5, n_init=1,
+                             n_neighbors=5, random_state=0).fit(x)
+    assert hasattr(resplits.base_, "cluster_centers_") and not hasattr(resplits.base, "cluster_centers_")
+    assert not resplits.has_cluster_space()  # K-Means' transform gives distances, not a space its clusters live in
+    with pytest.raises(AttributeError, match="no space"):
+        resplits.transform(x)
+
+
+def test_the_cache_key_leaves_out_verbose_and_tells_fitted_pipelines_apart(images):
+    from sklearn.cluster import KMeans
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    assert helpers.study.cache_spec(e=DenseAutoencoder(verbose=1)) == helpers.study.cache_spec(e=DenseAutoencoder(verbose=0))
+    x, _ = images
+    first = make_pipeline(StandardScaler(), KMeans(3, n_init=1, random_state=0)).fit(x)
+    second = make_pipeline(StandardScaler(), KMeans(3, n_init=1, random_state=1)).fit(x)
+    assert helpers.study.cache_spec(e=LocalResplits(first)) != helpers.study.cache_spec(e=LocalResplits(second))

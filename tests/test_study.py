@@ -164,7 +164,7 @@ def test_fit_ahead_fits_a_step_in_another_process_that_run_collects(study, blobs
     from sklearn.preprocessing import StandardScaler
 
     x_train, _, x_test, _ = blobs
-    study.fit_ahead("standardscaler", make_pipeline(StandardScaler()), x_train, x_test)
+    study.fit_ahead(make_pipeline(StandardScaler()), x_train, x_test)
     row = study.run("scaled_km", "Scaled K-Means", make_pipeline(StandardScaler(), KMeans(4, n_init=1, random_state=0)), x_train, x_test)
     assert study.cache.trained == ["standardscaler", "scaled_km"] and row["acc"] > 0.95
     scaler = row["estimator"][0]
@@ -178,17 +178,15 @@ def test_classify_records_a_supervised_row(study, blobs):
     assert study.results["supervised"]["logreg"] is supervised and supervised["acc"] > 0.95
 
 
-def test_fit_or_load_estimator_builds_one_kind_of_key_for_clusterers_and_classifiers(tmp_path, blobs):
-    x_train, y_train, _, _ = blobs
-    cache = helpers.study.ArtifactCache(tmp_path, log=lambda line: None)
-    helpers.study.fit_or_load_estimator(KMeans(4, n_init=1, random_state=0), (x_train,), cache, "est")
-    helpers.study.fit_or_load_estimator(LogisticRegression(), (x_train, y_train), cache, "est")
-    helpers.study.fit_or_load_estimator(KMeans(4, n_init=1, random_state=0), (x_train,), cache, "est")
-    assert cache.trained == ["est", "est"] and cache.loaded == ["est"]
-    with pytest.raises(ValueError, match="cache_name"):
-        helpers.study.fit_or_load_estimator(KMeans(4), (x_train,), cache)
-    fitted, fit_s = helpers.study.fit_or_load_estimator(KMeans(4, n_init=1, random_state=0), (x_train,))
-    assert fit_s > 0 and fitted.cluster_centers_.shape == (4, x_train.shape[1])
+def test_classify_caches_a_classifier_under_its_labels_too(study, blobs):
+    x_train, y_train, x_test, _ = blobs
+    first = study.classify("logreg", "logistic regression", LogisticRegression(), x_train, y_train, x_test)
+    again = helpers.study.Study(study.cache.directory, seed=3, log=lambda line: None)
+    again.set_data(x_train, blobs[3])
+    second = again.classify("logreg", "logistic regression", LogisticRegression(), x_train, y_train, x_test)
+    assert again.cache.loaded == ["logreg"] and second == first
+    again.classify("logreg_other", "other labels", LogisticRegression(), x_train, (y_train + 1) % 4, x_test)
+    assert again.cache.trained == ["logreg_other"]
 
 
 def test_timed_returns_the_result_and_a_duration():

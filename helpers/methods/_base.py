@@ -80,15 +80,6 @@ class KerasEstimator(BaseEstimator):
         return digest.hexdigest()
 
 
-class ClusterSpaceMixin:
-    """Marks a clusterer whose ``transform`` gives the space its clusters live in (learnt codes, an embedding).
-
-    The study measures such a method's silhouette there, rather than on the
-    method's input (scikit-learn's K-Means also has a ``transform``, the
-    distances to its centroids, which is not such a space).
-    """
-
-
 class SoftAssignmentMixin:
     """``predict_proba``, ``predict`` and ``transform`` of an estimator whose fitted ``model_`` maps images to soft assignments.
 

@@ -9,7 +9,8 @@ from sklearn.cluster import KMeans
 
 from .._seeding import check_images, progress, resolve_seed
 from .deep_clustering import train_deep_clustering
-from ._base import ClusterSpaceMixin, KerasEstimator, SoftAssignmentMixin
+from .._estimators import ClusterSpaceMixin
+from ._base import KerasEstimator, SoftAssignmentMixin
 from .autoencoder import DenseAutoencoder
 
 __all__ = ["DEC", "IDEC"]
@@ -31,10 +32,12 @@ class DEC(SoftAssignmentMixin, ClusterSpaceMixin, ClusterMixin, TransformerMixin
 
     Parameters
     ----------
-    autoencoder : DenseAutoencoder or compatible transformer, optional
-        The pretrained autoencoder; fitted on ``X`` first (with this
-        estimator's ``random_state``) unless it is fitted already. None: a
-        :class:`DenseAutoencoder` with its defaults.
+    autoencoder : DenseAutoencoder, optional
+        The pretrained autoencoder (its encoder is what DEC fine-tunes); fitted
+        on ``X`` first (a copy, with this estimator's ``random_state``) unless
+        it is fitted already. None: a :class:`DenseAutoencoder` with its
+        defaults. ``clone`` (as in a grid search) copies a fitted one unfitted:
+        wrap it in ``sklearn.frozen.FrozenEstimator`` to keep it.
     n_clusters : int, default 10
     init_centroids : array of shape (n_clusters, latent_dim), optional
         Starting centroids in the code space; None: K-Means on the codes of ``X``.
@@ -64,6 +67,8 @@ class DEC(SoftAssignmentMixin, ClusterSpaceMixin, ClusterMixin, TransformerMixin
         Clusters of the training images after fine-tuning.
     n_iter_ : int
         Target refreshes run.
+    n_batches_ : int
+        Training batches run (what ``max_iter`` caps).
     epochs_ : float
         Passes over ``X`` run.
     delta_ : float
@@ -111,6 +116,8 @@ class DEC(SoftAssignmentMixin, ClusterSpaceMixin, ClusterMixin, TransformerMixin
 
     def _fitted_autoencoder(self, x: np.ndarray, seed: int) -> Any:
         autoencoder = self.autoencoder if self.autoencoder is not None else DenseAutoencoder()
+        if not isinstance(getattr(autoencoder, "estimator", autoencoder), DenseAutoencoder):  # also inside a FrozenEstimator
+            raise ValueError(f"autoencoder must be a DenseAutoencoder (its encoder is fine-tuned), got {type(autoencoder).__name__}")
         if hasattr(autoencoder, "model_"):
             return autoencoder
         return clone(autoencoder).set_params(random_state=seed).fit(x)
@@ -143,7 +150,8 @@ class DEC(SoftAssignmentMixin, ClusterSpaceMixin, ClusterMixin, TransformerMixin
         self.autoencoder_ = autoencoder
         self.model_ = model
         self.cluster_centers_ = np.asarray(model.get_layer("clustering").get_weights()[0])
-        self.n_iter_, self.epochs_, self.delta_, self.converged_ = info["iterations"], info["epochs"], info["delta"], info["converged"]
+        self.n_iter_, self.n_batches_, self.epochs_ = info["iterations"], info["batches"], info["epochs"]
+        self.delta_, self.converged_ = info["delta"], info["converged"]
         self.labels_ = self.predict(x)
         self.n_features_in_ = x.shape[1]
         return self

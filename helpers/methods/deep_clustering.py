@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 from typing import Any
 
 import numpy as np
@@ -189,7 +190,7 @@ def train_deep_clustering(
     model : keras.Model
         ``x -> q`` (soft assignments, rows sum to 1); ``argmax`` gives the clusters.
     info : dict
-        ``iterations`` (target refreshes), ``epochs`` (passes over ``x``),
+        ``iterations`` (target refreshes), ``batches`` (training batches), ``epochs`` (passes over ``x``),
         ``delta`` (the last fraction of changed assignments), ``converged``.
 
     Raises
@@ -225,11 +226,13 @@ def train_deep_clustering(
         )
     rng = np.random.default_rng(seed)
     chunk = update_interval * batch_size
+    # Each refresh trains on one chunk of rows, or on all of them when there are fewer.
+    rows_per_refresh = min(chunk, len(x))
     caps = []
     if max_epochs is not None:
-        caps.append(int(np.ceil(max_epochs * len(x) / chunk)))
+        caps.append(int(np.ceil(max_epochs * len(x) / rows_per_refresh)))
     if max_batches is not None:
-        caps.append(int(np.ceil(max_batches / update_interval)))
+        caps.append(int(np.ceil(max_batches / math.ceil(rows_per_refresh / batch_size))))
     max_iterations = max(1, min(caps))
     order, position = rng.permutation(len(x)), 0
     q = assignment_model.predict(x, batch_size=1024, verbose=0)
@@ -250,7 +253,10 @@ def train_deep_clustering(
         log(f"[{assignment_model.name}] refresh {iteration}/{max_iterations}: {delta:.2%} of assignments changed")
         if delta < tol:
             break
-    info = {"iterations": iteration, "epochs": iteration * min(chunk, len(x)) / len(x), "delta": delta, "converged": delta < tol}
+    info = {
+        "iterations": iteration, "batches": iteration * math.ceil(rows_per_refresh / batch_size),
+        "epochs": iteration * rows_per_refresh / len(x), "delta": delta, "converged": delta < tol,
+    }
     return assignment_model, info
 
 

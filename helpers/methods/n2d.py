@@ -9,7 +9,7 @@ from sklearn.mixture import GaussianMixture
 from sklearn.utils.validation import check_is_fitted
 
 from .._seeding import check_images, resolve_seed
-from ._base import ClusterSpaceMixin
+from .._estimators import ClusterSpaceMixin
 from .autoencoder import DenseAutoencoder
 
 __all__ = ["N2D"]
@@ -21,13 +21,19 @@ class N2D(ClusterSpaceMixin, ClusterMixin, TransformerMixin, BaseEstimator):
     UMAP keeps the local neighbourhoods of the codes in a few dimensions
     (``n_components``, by default the number of clusters, ``min_dist`` 0 so
     that clusters stay tight), where a Gaussian mixture finds the clusters.
-    The defaults are the paper's.
+    The UMAP and mixture defaults are the paper's; the default autoencoder is
+    this study's :class:`DenseAutoencoder` (512-256 units, 30 epochs), far
+    smaller and shorter-trained than the paper's (500-500-2000 units, 1,000
+    epochs of pretraining).
 
     Parameters
     ----------
-    autoencoder : DenseAutoencoder or compatible transformer, optional
-        Fitted on ``X`` first (with this estimator's ``random_state``) unless
-        it is fitted already; None: a :class:`DenseAutoencoder` with its defaults.
+    autoencoder : transformer, optional
+        Gives the codes UMAP embeds (a :class:`DenseAutoencoder`, or any
+        transformer of images); fitted on ``X`` first (a copy, with this
+        estimator's ``random_state``) unless it is fitted already. None: a
+        :class:`DenseAutoencoder` with its defaults. Wrap a fitted one in
+        ``sklearn.frozen.FrozenEstimator`` to keep it through ``clone``.
     n_clusters : int, default 10
     n_neighbors : int, default 20
         UMAP's neighbourhood size.

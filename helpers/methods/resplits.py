@@ -4,13 +4,13 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClusterMixin
+from sklearn.base import BaseEstimator, ClusterMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
+from .._estimators import ClusterSpaceMixin, clusters_in_transform, is_fitted
 from .._seeding import check_images, progress, resolve_seed
 from .refinement import apply_local_refinement, refine_locally
 from .scan_training import nearest_neighbours
-from ._base import ClusterSpaceMixin
 
 __all__ = ["LocalResplits"]
 
@@ -27,8 +27,11 @@ class LocalResplits(ClusterSpaceMixin, ClusterMixin, BaseEstimator):
 
     Parameters
     ----------
-    base : fitted clusterer with ``predict``
-        Gives the partition to refine (of the training images in ``fit``, of new ones in ``predict``).
+    base : clusterer with ``predict``
+        Gives the partition to refine (of the training images in ``fit``, of
+        new ones in ``predict``); used as it is when fitted, else a copy is
+        fitted on the training images first. Wrap a fitted one in
+        ``sklearn.frozen.FrozenEstimator`` to keep it through ``clone``.
     n_clusters : int, default 10
     max_size : int, default 4
         Largest group of clusters re-split together.
@@ -44,6 +47,7 @@ class LocalResplits(ClusterSpaceMixin, ClusterMixin, BaseEstimator):
 
     Attributes
     ----------
+    base_ : the fitted base clusterer.
     steps_ : list of dict
         One per group tried (see :func:`helpers.methods.refinement.refine_locally`).
     start_labels_ : numpy.ndarray of int
@@ -87,9 +91,10 @@ class LocalResplits(ClusterSpaceMixin, ClusterMixin, BaseEstimator):
         """
         x = check_images(X)
         if self.base is None or not hasattr(self.base, "predict"):
-            raise ValueError("base must be a fitted clusterer with predict")
+            raise ValueError("base must be a clusterer with predict")
         graph = nearest_neighbours(x, self.n_neighbors) if neighbors is None else np.asarray(neighbors)
-        self.start_labels_ = np.asarray(self.base.predict(x))
+        self.base_ = self.base if is_fitted(self.base) else clone(self.base).fit(x)
+        self.start_labels_ = np.asarray(self.base_.predict(x))
         self.labels_, self.steps_ = refine_locally(
             x, self.start_labels_, graph, self.n_clusters, max_size=self.max_size, n_components=self.n_components,
             n_init=self.n_init, seed=resolve_seed(self.random_state), log=progress(self.verbose),
@@ -101,9 +106,21 @@ class LocalResplits(ClusterSpaceMixin, ClusterMixin, BaseEstimator):
         """The base clusterer's partition of the images ``X``, with the kept re-splits replayed."""
         check_is_fitted(self, "steps_")
         x = check_images(X)
-        return apply_local_refinement(self.steps_, x, np.asarray(self.base.predict(x)))
+        return apply_local_refinement(self.steps_, x, np.asarray(self.base_.predict(x)))
+
+    def has_cluster_space(self) -> bool:
+        """Whether its base clusters in a space of its own (then ``transform`` gives it): a CNN's codes, not K-Means' distances."""
+        check_is_fitted(self, "steps_")
+        return clusters_in_transform(self.base_)
 
     def transform(self, X: Any) -> np.ndarray:
-        """The base clusterer's codes of the images ``X`` (the space its clusters, and these, live in)."""
-        check_is_fitted(self, "steps_")
-        return self.base.transform(check_images(X))
+        """The base clusterer's codes of the images ``X`` (the space its clusters, and these, live in).
+
+        Raises
+        ------
+        AttributeError
+            If the base has no such space (see :meth:`has_cluster_space`).
+        """
+        if not self.has_cluster_space():
+            raise AttributeError(f"transform: the base {type(self.base_).__name__} clusters in no space of its own")
+        return self.base_.transform(check_images(X))

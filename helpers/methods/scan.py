@@ -11,7 +11,8 @@ from sklearn.utils.validation import check_is_fitted
 from .._seeding import check_images, progress, resolve_seed
 from .networks import build_clustering_cnn, encoder_of
 from .scan_training import align_runs, fine_tune_clustering, matched_average, nearest_neighbours, train_neighbour_clustering
-from ._base import ClusterSpaceMixin, KerasEstimator, SoftAssignmentMixin
+from .._estimators import ClusterSpaceMixin
+from ._base import KerasEstimator, SoftAssignmentMixin
 
 __all__ = ["SCANHeads", "ClusteringCNN"]
 
@@ -68,6 +69,8 @@ class SCANHeads(ClusterMixin, KerasEstimator):
         The consensus on the training points.
     labels_ : numpy.ndarray of int
         Its clusters.
+    n_iter_ : int
+        Epochs each head was trained.
 
     References
     ----------
@@ -138,6 +141,7 @@ class SCANHeads(ClusterMixin, KerasEstimator):
         self.reference_head_, self.mean_agreement_, self.permutations_ = align_runs(soft_train)
         self.train_consensus_ = matched_average(soft_train, self.permutations_)
         self.labels_ = self.train_consensus_.argmax(axis=1)
+        self.n_iter_ = self.epochs
         self.n_features_in_ = x.shape[1]
         return self
 
@@ -175,7 +179,8 @@ class ClusteringCNN(SoftAssignmentMixin, ClusterSpaceMixin, TransformerMixin, Ke
     entropy_weight : float, default 5.0
     max_shift : float, default 0.1
     batch_size : int, default 512
-    learning_rate : float, default 1e-4
+    learning_rate : float or None, default None
+        Adam's learning rate; None: 1e-3 for a new CNN, 1e-4 with a ``warm_start``.
     n_neighbors : int, default 20
         Neighbours per image (in pixel space) when ``fit`` is given no ``neighbors``.
     teacher : fitted clusterer, optional
@@ -185,6 +190,7 @@ class ClusteringCNN(SoftAssignmentMixin, ClusterSpaceMixin, TransformerMixin, Ke
     warm_start : ClusteringCNN, optional
         A fitted one whose encoder (a copy) this one continues from; None: a new
         CNN (:func:`helpers.methods.networks.build_clustering_cnn`) seeded by ``random_state``.
+        Wrap it, and a fitted ``teacher``, in ``sklearn.frozen.FrozenEstimator`` to keep them through ``clone``.
     random_state : int or None, default None
         Seeds the new CNN, the head, the batch order and the shifts; no global generator is used.
     verbose : int, default 0
@@ -193,6 +199,8 @@ class ClusteringCNN(SoftAssignmentMixin, ClusterSpaceMixin, TransformerMixin, Ke
     ----------
     model_ : keras.Model
         Image -> soft assignments.
+    n_iter_ : int
+        Epochs run (distillation and SCAN's loss).
     cross_entropy_, consistency_, entropy_ : float or None
         The last epoch's losses (None for a stage that did not run).
 
@@ -214,7 +222,7 @@ class ClusteringCNN(SoftAssignmentMixin, ClusterSpaceMixin, TransformerMixin, Ke
         entropy_weight: float = 5.0,
         max_shift: float = 0.1,
         batch_size: int = 512,
-        learning_rate: float = 1e-4,
+        learning_rate: float | None = None,
         n_neighbors: int = 20,
         teacher: Any = None,
         warm_start: Any = None,
@@ -267,11 +275,17 @@ class ClusteringCNN(SoftAssignmentMixin, ClusterSpaceMixin, TransformerMixin, Ke
         self.model_, info = fine_tune_clustering(
             encoder, x, _neighbours(neighbors, x, self.n_neighbors), targets, distill_epochs=self.distill_epochs,
             scan_epochs=self.scan_epochs, entropy_weight=self.entropy_weight, max_shift=self.max_shift, batch_size=self.batch_size,
-            learning_rate=self.learning_rate, seed=seed, log=progress(self.verbose),
+            learning_rate=self._learning_rate(), seed=seed, log=progress(self.verbose),
         )
+        self.n_iter_ = self.distill_epochs + self.scan_epochs
         self.cross_entropy_, self.consistency_, self.entropy_ = info["cross_entropy"], info["consistency"], info["entropy"]
         self.n_features_in_ = x.shape[1]
         return self
+
+    def _learning_rate(self) -> float:
+        if self.learning_rate is not None:
+            return self.learning_rate
+        return 1e-3 if self.warm_start is None else 1e-4  # a network that starts trained moves less
 
     def _teacher_targets(self) -> np.ndarray:
         if self.teacher is None:

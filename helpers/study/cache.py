@@ -68,7 +68,9 @@ def _spec_value(value: Any) -> Any:
         return {"architecture": architecture, "weights": array_checksum(*value.get_weights())}
     if hasattr(value, "get_params"):
         # An estimator passed as a parameter (DEC's pretrained autoencoder) enters with its learnt state; arrays by checksum.
-        return {"class": type(value).__name__, "params": {k: _param_spec(v) for k, v in value.get_params(deep=False).items()}}
+        params = value.get_params(deep=False)
+        # How much it prints is not what it computes: "verbose" stays out of the key.
+        return {"class": type(value).__name__, "params": {k: _param_spec(v) for k, v in params.items() if k != "verbose"}}
     if isinstance(value, Mapping):
         return {str(k): _spec_value(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from .._rows import em_state
 from ..metrics import evaluate, matched_confusion, silhouette
-from .cache import cache_spec
-
-if TYPE_CHECKING:
-    from .cache import ArtifactCache
 
 __all__ = [
-    "timed", "fit_or_load_estimator", "benchmark_classifier", "Stopwatch", "TABLE_HEADER", "benchmark_clustering", "em_convergence",
+    "timed", "benchmark_classifier", "score_classifier", "Stopwatch", "TABLE_HEADER", "benchmark_clustering", "em_convergence",
     "describe_em_runs", "score_row",
 ]
 
@@ -28,43 +24,6 @@ def timed(function: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any,
     return result, time.perf_counter() - start
 
 
-def fit_or_load_estimator(
-    estimator: Any, fit_data: Sequence[np.ndarray], cache: "ArtifactCache | None" = None, cache_name: str | None = None
-) -> tuple[Any, float]:
-    """Fit ``estimator`` on ``fit_data``, or load it from ``cache`` when its class, parameters and data match.
-
-    Parameters
-    ----------
-    estimator : scikit-learn-style estimator
-        Fitted in place when it is not loaded.
-    fit_data : sequence of numpy.ndarray
-        The arguments of ``fit`` (``(x,)`` for a clusterer, ``(x, y)`` for a classifier).
-    cache : ArtifactCache, optional
-        Without one, the estimator is always fitted.
-    cache_name : str, optional
-        Name of the cache entry; required with ``cache``.
-
-    Returns
-    -------
-    estimator : the fitted estimator (the one passed, or the loaded one)
-    fit_s : float
-        Wall time of the fit, also when it was loaded (the original fit's).
-
-    Raises
-    ------
-    ValueError
-        If ``cache`` is given without ``cache_name``.
-    """
-    if cache is None:
-        estimator, fit_s = timed(estimator.fit, *fit_data)
-        return estimator, fit_s
-    if not cache_name:
-        raise ValueError("cache_name is required when a cache is given")
-    spec = cache_spec(estimator=estimator, fit_data=list(fit_data))
-    objects, info = cache.fetch(cache_name, spec, lambda: ({"estimator": estimator.fit(*fit_data)}, {}))
-    return objects["estimator"], info["fit_s"]
-
-
 def benchmark_classifier(
     name: str,
     classifier: Any,
@@ -72,25 +31,26 @@ def benchmark_classifier(
     y_train: np.ndarray,
     x_test: np.ndarray,
     y_test: np.ndarray,
-    cache: "ArtifactCache | None" = None,
-    cache_name: str | None = None,
 ) -> dict[str, float]:
     """Fit a supervised classifier on labelled training data and score it on the test data.
 
     A reference that *uses labels*, to show how much class information a
-    representation keeps; prints one row (method, fit time, accuracy). With a
-    ``cache`` (and ``cache_name``) the fitted classifier is loaded when its
-    parameters and training data match, as in :func:`benchmark_clustering`.
+    representation keeps; prints one row (method, fit time, accuracy).
 
     Returns
     -------
     dict
         ``{"acc": ..., "fit_s": ...}``.
     """
-    classifier, fit_s = fit_or_load_estimator(classifier, (x_train, y_train), cache, cache_name)
+    classifier, fit_s = timed(classifier.fit, x_train, y_train)
+    return score_classifier(name, classifier, x_test, y_test, fit_s)
+
+
+def score_classifier(name: str, classifier: Any, x_test: np.ndarray, y_test: np.ndarray, fit_s: float) -> dict[str, float]:
+    """A fitted classifier's test accuracy, printed as one row (method, fit time, accuracy): ``{"acc", "fit_s"}``."""
     acc = float(np.mean(classifier.predict(x_test) == y_test))
     print(f"{name:<50}{fit_s:>8.1f}{acc:>8.3f}")
-    return {"acc": acc, "fit_s": fit_s}
+    return {"acc": acc, "fit_s": float(fit_s)}
 
 
 class Stopwatch:
@@ -131,8 +91,6 @@ def benchmark_clustering(
     x_train: np.ndarray,
     x_test: np.ndarray,
     y_test: np.ndarray,
-    cache: "ArtifactCache | None" = None,
-    cache_name: str | None = None,
 ) -> dict[str, Any]:
     """Fit a clusterer on the training data, predict the test data, score it.
 
@@ -152,29 +110,24 @@ def benchmark_clustering(
     x_test : numpy.ndarray, shape (n_test, d)
     y_test : numpy.ndarray of int, shape (n_test,)
         Test labels, for scoring only.
-    cache : ArtifactCache, optional
-        Load the fitted estimator from here if an entry matches (its class,
-        its parameters and the training features' checksum), else fit and
-        save it. ``fit_s`` is then the time of the original fit.
-    cache_name : str, optional
-        Name of the cache entry; required with ``cache``.
 
     Returns
     -------
     dict
         ``acc``, ``nmi``, ``ari``, ``silhouette``, ``fit_s``, ``predict_s``,
         the test predictions under ``y_pred`` (a numpy array) and the fitted
-        estimator under ``estimator`` (the one passed, or the cached one).
+        estimator under ``estimator``. (:meth:`helpers.study.Study.run` does the
+        same for the study, through its cache.)
         For an estimator fitted by EM (one with ``converged_``, e.g.
         ``GaussianMixture``) also ``em_iterations`` and ``em_converged``
         (see :func:`em_convergence` and :func:`describe_em_runs`).
     """
     if x_train.ndim != 2 or x_test.ndim != 2 or x_train.shape[1] != x_test.shape[1]:
         raise ValueError(f"x_train and x_test must be 2-D with equal widths, got {x_train.shape}, {x_test.shape}")
-    estimator, fit_s = fit_or_load_estimator(estimator, (x_train,), cache, cache_name)
+    estimator, fit_s = timed(estimator.fit, x_train)
     y_pred, predict_s = timed(estimator.predict, x_test)
     y_pred = np.asarray(y_pred)
-    em_record = em_convergence(estimator) if hasattr(estimator, "converged_") else {}
+    em_record = em_convergence(estimator) if hasattr(estimator, "lower_bound_") else {}
     return {**score_row(name, y_test, y_pred, x_test, fit_s, predict_s), **em_record, "estimator": estimator}
 
 

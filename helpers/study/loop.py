@@ -14,12 +14,12 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
+from sklearn.base import clone
 
-from .._estimators import describe_estimator, fitted_summary, flatten_steps, is_fitted, json_value, needs_fit
+from .._estimators import clusters_in_transform, describe_estimator, fitted_summary, flatten_steps, is_fitted, json_value, needs_fit
 from .cache import ArtifactCache, array_checksum, cache_spec
 from ..data import VALIDATION_FRACTION
-from .evaluation import Stopwatch, benchmark_classifier, em_convergence, score_row, timed
-from ..methods._base import ClusterSpaceMixin
+from .evaluation import Stopwatch, em_convergence, score_classifier, score_row, timed
 from ..metrics import cluster_accuracy, evaluate
 
 __all__ = ["Study", "GROUPS", "fit_step"]
@@ -199,20 +199,27 @@ class Study:
             self._register(self._outputs[token], seconds, {})
         return self._outputs[token], id(self._outputs[token])
 
-    def fit_ahead(self, name: str, pipeline: Any, x_train: np.ndarray, x_test: np.ndarray) -> None:
-        """Start fitting the last step of ``pipeline`` in a background process, if the cache does not hold it.
+    def fit_ahead(self, pipeline: Any, x_train: np.ndarray, x_test: np.ndarray) -> None:
+        """Start fitting the last step of ``pipeline`` in a background process, if neither this run nor the cache holds it.
 
         Its earlier steps must be fitted. A later :meth:`run` whose pipeline
-        has the same step on the same input collects it (and waits for it if
-        need be), so a single-threaded step (a seeded UMAP) uses the core the
-        notebook leaves idle while other cells run. See
+        has an equal step on the same rows collects it (waiting for it if need
+        be), so a single-threaded step (a seeded UMAP) uses the core the
+        notebook leaves idle while other cells run. The entry is named after
+        the step's class, as :meth:`run` names it. See
         :meth:`ArtifactCache.fetch_in_background`.
         """
         *fitted_steps, step = flatten_steps(pipeline)
         for fitted in fitted_steps:
             x_train, x_test = self._output(fitted, x_train)[0], self._output(fitted, x_test)[0]
-        spec = self._spec({**self._key_parts(step, x_train, {}), "test_input": self._checksum(x_test)})
-        self._pending[self.cache.key(name, spec)] = self.cache.fetch_in_background(name, spec, fit_step, step, x_train, x_test)
+        name, spec = self._step_entry(step, x_train, x_test)
+        key = self.cache.key(name, spec)
+        if key not in self._steps:
+            self._pending[key] = self.cache.fetch_in_background(name, spec, fit_step, clone(step), x_train, x_test)
+
+    def _step_entry(self, step: Any, x_train: np.ndarray, x_test: np.ndarray) -> tuple[str, dict[str, Any]]:
+        """The cache entry of a pipeline step before the last: its class's name, and a key of it and both its inputs."""
+        return type(step).__name__.lower(), self._spec({**self._key_parts(step, x_train, {}), "test_input": self._checksum(x_test)})
 
     def _fit_step(self, step: Any, x_train: np.ndarray, x_test: np.ndarray, upstream: dict[Any, float]) -> tuple[Any, np.ndarray, np.ndarray]:
         """One step of a pipeline before the last: fitted or loaded (with its test output), then applied; its cost added to ``upstream``."""
@@ -228,13 +235,13 @@ class Study:
 
     def _fitted_step(self, step: Any, x_train: np.ndarray, x_test: np.ndarray) -> Any:
         """An unfitted pipeline step fitted on ``x_train``: from earlier in this run, from a background fit, from the cache, or now."""
-        name = type(step).__name__.lower()
-        spec = self._spec({**self._key_parts(step, x_train, {}), "test_input": self._checksum(x_test)})
+        name, spec = self._step_entry(step, x_train, x_test)
         key = self.cache.key(name, spec)
         if key in self._steps:  # an equal step on the same rows, fitted earlier in this run (Task 2's scaler, again)
             return self._steps[key]
         pending = self._pending.pop(key, None)
-        objects, info = pending.result() if pending is not None else self.cache.fetch(name, spec, lambda: fit_step(step, x_train, x_test))
+        # A copy is fitted, so that the pipeline given (and another that shares the step) is left as it was.
+        objects, info = pending.result() if pending is not None else self.cache.fetch(name, spec, lambda: fit_step(clone(step), x_train, x_test))
         fitted = self._steps[key] = objects["estimator"]
         self._fitted_on[id(fitted)] = self._checksum(x_train)
         self._register(fitted, info["fit_s"], self._lineage_of(step))
@@ -295,7 +302,7 @@ class Study:
             self._register(final, info["fit_s"], upstream)
             self._fits[id(final)] = (key, info)
             y_pred, predict_s = timed(final.predict, x_test)
-            features = final.transform(x_test) if isinstance(final, ClusterSpaceMixin) else x_test
+            features = final.transform(x_test) if clusters_in_transform(final) else x_test
             name = label(final) if callable(label) else label
             row = score_row(name, self.y_test, np.asarray(y_pred), features, info["fit_s"], predict_s)
         if hasattr(final, "lower_bound_"):  # fitted by EM: how many iterations, and whether it converged
@@ -349,8 +356,9 @@ class Study:
 
     def classify(self, key: str, label: str, classifier: Any, x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray) -> dict[str, Any]:
         """A supervised reference (it uses the training labels): fit or load, score, print; stored under ``results["supervised"]``."""
+        fitted = self.fit(key, classifier, x_train, y=y_train)
         with self.stage("supervised"):
-            row = benchmark_classifier(label, classifier, x_train, y_train, x_test, self.y_test, self.cache, key)
+            row = score_classifier(label, fitted, x_test, self.y_test, self.fit_info(fitted)["fit_s"])
         self.results.setdefault("supervised", {})[key] = {"label": label, **row}
         return self.results["supervised"][key]
 
@@ -416,8 +424,10 @@ class Study:
         self.results.update(
             protocol={
                 "fit": f"the {self._n_train:,} training images, without labels",
-                "validation": f"training images {validation.start:,}-{validation.stop - 1:,} (the last {VALIDATION_FRACTION:.0%}): "
-                "their labels alone may judge a setting; every row's 'validation' scores",
+                "validation": "none" if validation is None else (
+                    f"training images {validation.start:,}-{validation.stop - 1:,} (the last {VALIDATION_FRACTION:.0%}): "
+                    "their labels alone may judge a setting; every row's 'validation' scores"
+                ),
                 "test": f"the {len(self.y_test):,} test images: predicted and scored once, judging nothing",
             },
             created=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
