@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.cluster import KMeans
 from sklearn.linear_model import LogisticRegression
 
@@ -135,20 +136,21 @@ def test_a_pipeline_step_two_rows_share_is_fitted_and_applied_once_and_counted_i
     np.testing.assert_array_equal(second["estimator"].predict(x_test), second["y_pred"])
 
 
+class Refine(ClusterMixin, BaseEstimator):
+    """A clusterer that starts from another's partition (at module level, so the cache can pickle it)."""
+
+    def __init__(self, base=None):
+        self.base = base
+
+    def fit(self, x, y=None):
+        self.labels_ = self.base.predict(x)
+        return self
+
+    def predict(self, x):
+        return self.base.predict(x)
+
+
 def test_a_row_built_on_a_fitted_estimator_counts_its_cost_once_and_keys_on_its_state(study, blobs):
-    from sklearn.base import BaseEstimator, ClusterMixin
-
-    class Refine(ClusterMixin, BaseEstimator):  # a clusterer that starts from another's partition
-        def __init__(self, base=None):
-            self.base = base
-
-        def fit(self, x, y=None):
-            self.labels_ = self.base.predict(x)
-            return self
-
-        def predict(self, x):
-            return self.base.predict(x)
-
     x_train, _, x_test, _ = blobs
     base = study.run("base", "Base", KMeans(4, n_init=1, random_state=0), x_train, x_test)["estimator"]
     refined = study.run("refined", "Refined", Refine(base), x_train, x_test)

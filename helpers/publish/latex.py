@@ -57,7 +57,7 @@ def benchmark_macros_latex(
     :data:`PROSE_NAMES` (else as in ``labels``, today's results); with ``run`` (one run's results), ``\BenchBesideRun``:
     its three tasks beside the benchmark's run of the same seed, and the two processors.
     """
-    lines = [r"% Generated from a benchmark.json by helpers.write_report_inputs; do not edit."]
+    lines = [r"% Generated from a benchmark.json by helpers.publish.write_report_inputs; do not edit."]
     for key, row in methods_of(benchmark).items():
         name = latex_macro_name(key)
         for metric in ("acc", "nmi"):
@@ -299,7 +299,7 @@ def report_macros_latex(results: Mapping[str, Any]) -> str:
     stages = results.get("stages_s") or {}
     if "fit_s" in autoencoder:  # the training time, also when this run loaded the model from the cache
         macros["AeFitSeconds"] = f"{autoencoder['fit_s']:.0f}"
-    elif "autoencoder" in stages or "autoencoder_fit" in stages:  # the stage's name before and after helpers.Study
+    elif "autoencoder" in stages or "autoencoder_fit" in stages:  # the stage's name before and after helpers.study.Study
         macros["AeFitSeconds"] = f"{stages.get('autoencoder', stages.get('autoencoder_fit')):.0f}"
     gmm = results.get("gmm_selection") or {}
     if gmm:
@@ -331,7 +331,7 @@ def report_macros_latex(results: Mapping[str, Any]) -> str:
         macros["ScanHeadsAccMin"] = f"{head_acc.min():.3f}"
         macros["ScanHeadsAccMax"] = f"{head_acc.max():.3f}"
         macros["ScanHeadsAccMean"] = f"{head_acc.mean():.3f}"
-    lines = ["% Generated from results.json by helpers.write_report_inputs; do not edit."]
+    lines = ["% Generated from results.json by helpers.publish.write_report_inputs; do not edit."]
     lines += [rf"\newcommand{{\{name}}}{{{_latex_escape(value)}}}" for name, value in macros.items()]
     return "\n".join(lines) + "\n"
 
