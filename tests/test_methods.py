@@ -11,7 +11,7 @@ from sklearn.utils.estimator_checks import check_get_params_invariance, check_no
 
 import helpers
 from helpers.methods import (
-    DEC, IDEC, N2D, CentroidAgglomerative, ClusteringCNN, ConvAutoencoder, DenseAutoencoder, LeadingColumns, LocalResplits, SCANHeads,
+    DEC, IDEC, N2D, CentroidAgglomerative, ClusteringCNN, ConvAutoencoder, DenseAutoencoder, LeadingColumns, LocalResplits, SCANHeads, UMAPEmbedding,
 )
 
 
@@ -42,7 +42,7 @@ def autoencoder(images):
     return DenseAutoencoder(hidden_units=(32,), latent_dim=4, epochs=3, batch_size=32, random_state=0).fit(images[0])
 
 
-ESTIMATORS = [DenseAutoencoder(), ConvAutoencoder(), DEC(), IDEC(), N2D(), SCANHeads(), ClusteringCNN(), LocalResplits()]
+ESTIMATORS = [DenseAutoencoder(), ConvAutoencoder(), DEC(), IDEC(), N2D(), UMAPEmbedding(), SCANHeads(), ClusteringCNN(), LocalResplits()]
 
 
 @pytest.mark.parametrize("estimator", ESTIMATORS, ids=lambda e: type(e).__name__)
@@ -282,3 +282,13 @@ def test_the_cache_key_leaves_out_verbose_and_tells_fitted_pipelines_apart(image
     first = make_pipeline(StandardScaler(), KMeans(3, n_init=1, random_state=0)).fit(x)
     second = make_pipeline(StandardScaler(), KMeans(3, n_init=1, random_state=1)).fit(x)
     assert helpers.study.cache_spec(e=LocalResplits(first)) != helpers.study.cache_spec(e=LocalResplits(second))
+
+
+def test_a_umap_embedding_loads_without_umap_and_transforms_as_the_fitted_one(autoencoder, images):
+    x, _ = images
+    codes = autoencoder.transform(x)
+    embedding = UMAPEmbedding(n_neighbors=10, n_components=3, random_state=0).fit(codes[:250])
+    loaded = pickle.loads(pickle.dumps(embedding))
+    assert isinstance(loaded._umap, bytes)  # not unpickled (umap-learn not needed) until used
+    np.testing.assert_array_equal(loaded.embedding_, embedding.embedding_)
+    np.testing.assert_array_equal(loaded.transform(codes[250:]), embedding.transform(codes[250:]))

@@ -144,7 +144,7 @@ def test_second_run_loads_every_model_and_reproduces_the_results(quick_run, tmp_
     notebook = run_quick(tmp_path, first_dir / "cache")
     second = read_results(tmp_path)
     assert second["cache"]["trained"] == []
-    assert set(NETWORKS + ["umap", "kmeans_raw", "n2d"]) <= set(second["cache"]["loaded"])
+    assert set(NETWORKS + ["umapembedding", "kmeans_raw", "n2d"]) <= set(second["cache"]["loaded"])
     text = outputs_text(notebook)
     assert f"[cache] autoencoder: loaded {first_dir / 'cache'}" in text
     assert "Epoch 1/" not in text  # no network was trained
@@ -179,7 +179,7 @@ def test_a_truncated_model_file_is_reported_and_retrained(damaged_and_changed_ru
 def test_a_changed_parameter_retrains_only_what_depends_on_it(damaged_and_changed_run):
     results, _ = damaged_and_changed_run
     # MAX_SHIFT changes the shifted autoencoder and everything downstream of it ...
-    assert {"shift_autoencoder", "umap", "n2d", "scan", "scan_finetune", "scan_refined", "scan_retrained"} <= set(results["cache"]["trained"])
+    assert {"shift_autoencoder", "umapembedding", "n2d", "scan", "scan_finetune", "scan_refined", "scan_retrained"} <= set(results["cache"]["trained"])
     # ... but not the models that do not depend on it.
     assert {"kmeans_raw", "conv_autoencoder"} <= set(results["cache"]["loaded"])
 
@@ -282,7 +282,7 @@ def test_run_all_twice_in_jupyter_loads_every_model_the_second_time(tmp_path):
         runs.append((read_results(output_dir) if execute_as_jupyter(notebook) else None, outputs_text(notebook)))
     (first, _), (second, second_text) = runs
     assert first["cache"]["loaded"] == [] and set(NETWORKS) <= set(first["cache"]["trained"])
-    assert second["cache"]["trained"] == [] and set(NETWORKS + ["umap", "kmeans_raw", "n2d"]) <= set(second["cache"]["loaded"])
+    assert second["cache"]["trained"] == [] and set(NETWORKS + ["umapembedding", "kmeans_raw", "n2d"]) <= set(second["cache"]["loaded"])
     assert "Epoch 1/" not in second_text and "RETRAIN set" not in second_text
     for key, row in first["methods"].items():
         assert (row["acc"], row["nmi"]) == (second["methods"][key]["acc"], second["methods"][key]["nmi"]), key

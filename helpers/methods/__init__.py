@@ -10,7 +10,7 @@ autoencoder
 dec
     :class:`DEC` and :class:`IDEC`, clusterers that fine-tune a pretrained autoencoder.
 n2d
-    :class:`N2D`: autoencoder codes, a UMAP embedding of them, a Gaussian mixture.
+    :class:`N2D`: autoencoder codes, a UMAP embedding of them (:class:`UMAPEmbedding`), a Gaussian mixture.
 scan
     :class:`SCANHeads` (SCAN's loss on a neighbour graph, several heads and their consensus) and
     :class:`ClusteringCNN` (a CNN trained on a teacher's clusters, then SCAN's loss on shifted images).
@@ -39,7 +39,7 @@ from .autoencoder import ConvAutoencoder, DenseAutoencoder
 from .comparison import *  # noqa: F403
 from .dec import DEC, IDEC
 from .deep_clustering import *  # noqa: F403
-from .n2d import N2D
+from .n2d import N2D, UMAPEmbedding
 from .networks import *  # noqa: F403
 from .refinement import *  # noqa: F403
 from .resplits import LocalResplits
@@ -48,7 +48,7 @@ from .scan_training import *  # noqa: F403
 from .selection import *  # noqa: F403
 
 #: The study's methods as estimators.
-ESTIMATORS = ["DenseAutoencoder", "ConvAutoencoder", "DEC", "IDEC", "N2D", "SCANHeads", "ClusteringCNN", "LocalResplits"]
+ESTIMATORS = ["DenseAutoencoder", "ConvAutoencoder", "DEC", "IDEC", "N2D", "UMAPEmbedding", "SCANHeads", "ClusteringCNN", "LocalResplits"]
 
 __all__ = [
     *ESTIMATORS, *comparison.__all__, *networks.__all__, *deep_clustering.__all__, *scan_training.__all__, *refinement.__all__,

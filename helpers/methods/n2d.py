@@ -1,6 +1,7 @@
 """N2D: an autoencoder's codes, embedded by UMAP, clustered by a Gaussian mixture."""
 from __future__ import annotations
 
+import pickle
 from typing import Any
 
 import numpy as np
@@ -12,7 +13,82 @@ from .._seeding import check_images, resolve_seed
 from .._estimators import ClusterSpaceMixin
 from .autoencoder import DenseAutoencoder
 
-__all__ = ["N2D"]
+__all__ = ["N2D", "UMAPEmbedding"]
+
+
+class UMAPEmbedding(TransformerMixin, BaseEstimator):
+    """A seeded, single-threaded UMAP as a transformer, importing umap-learn only when it fits or transforms.
+
+    ``embedding_`` is UMAP's own embedding of the rows it was fitted on (which
+    its ``transform`` of the same rows would not reproduce). The fitted UMAP is
+    pickled as bytes and unpickled on first use, so that loading a fitted
+    embedding (from the cache, or from a background process) needs no import
+    of umap-learn, whose numba start-up takes seconds.
+
+    Parameters
+    ----------
+    n_neighbors : int, default 20
+    n_components : int, default 10
+    min_dist : float, default 0.0
+    random_state : int or None, default None
+        With a seed, UMAP runs single-threaded and reproducibly.
+
+    Attributes
+    ----------
+    embedding_ : numpy.ndarray, shape (n, n_components)
+    umap_ : umap.UMAP
+        The fitted UMAP (unpickled on first access).
+
+    References
+    ----------
+    L. McInnes, J. Healy and J. Melville. UMAP: Uniform manifold approximation and projection
+    for dimension reduction. arXiv:1802.03426, 2018.
+    """
+
+    def __init__(self, n_neighbors: int = 20, n_components: int = 10, min_dist: float = 0.0, random_state: int | None = None) -> None:
+        self.n_neighbors = n_neighbors
+        self.n_components = n_components
+        self.min_dist = min_dist
+        self.random_state = random_state
+
+    def fit(self, X: Any, y: Any = None) -> "UMAPEmbedding":
+        """Fit UMAP on the rows of ``X``; ``y`` is ignored.
+
+        Raises
+        ------
+        ValueError
+            If ``X`` is not 2-D or ``n_neighbors`` is not in [2, n).
+        """
+        import umap
+
+        x = np.asarray(X)
+        if x.ndim != 2 or not 2 <= self.n_neighbors < len(x):
+            raise ValueError(f"n_neighbors must be in [2, {len(x)}) for X of shape {x.shape}, got {self.n_neighbors!r}")
+        reducer = umap.UMAP(
+            n_neighbors=self.n_neighbors, n_components=self.n_components, min_dist=self.min_dist,
+            random_state=resolve_seed(self.random_state), n_jobs=1,
+        )
+        self.embedding_ = reducer.fit_transform(x)
+        self._umap = reducer
+        self.n_features_in_ = x.shape[1]
+        return self
+
+    @property
+    def umap_(self) -> Any:
+        check_is_fitted(self, "embedding_")
+        if isinstance(self._umap, bytes):
+            self._umap = pickle.loads(self._umap)
+        return self._umap
+
+    def transform(self, X: Any) -> np.ndarray:
+        """The embedding of the rows of ``X`` (UMAP's ``transform``)."""
+        return self.umap_.transform(np.asarray(X))
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(super().__getstate__())
+        if not isinstance(state.get("_umap"), (bytes, type(None))):
+            state["_umap"] = pickle.dumps(state["_umap"], protocol=pickle.HIGHEST_PROTOCOL)
+        return state
 
 
 class N2D(ClusterSpaceMixin, ClusterMixin, TransformerMixin, BaseEstimator):
@@ -47,7 +123,7 @@ class N2D(ClusterSpaceMixin, ClusterMixin, TransformerMixin, BaseEstimator):
     Attributes
     ----------
     autoencoder_ : the fitted autoencoder.
-    umap_ : umap.UMAP
+    umap_ : UMAPEmbedding
         The fitted embedding.
     embedding_ : numpy.ndarray, shape (n, n_components)
         The training images' embedding (UMAP's own, from its fit).
@@ -89,8 +165,6 @@ class N2D(ClusterSpaceMixin, ClusterMixin, TransformerMixin, BaseEstimator):
         ValueError
             For ``X`` not 2-D in [0, 1] or ``n_neighbors`` not in [2, n).
         """
-        import umap
-
         x = check_images(X)
         if not 2 <= self.n_neighbors < len(x):
             raise ValueError(f"n_neighbors must be in [2, {len(x)}), got {self.n_neighbors!r}")
@@ -99,10 +173,8 @@ class N2D(ClusterSpaceMixin, ClusterMixin, TransformerMixin, BaseEstimator):
         if not hasattr(autoencoder, "model_"):
             autoencoder = clone(autoencoder).set_params(random_state=seed).fit(x)
         n_components = self.n_components if self.n_components is not None else self.n_clusters
-        self.umap_ = umap.UMAP(
-            n_neighbors=self.n_neighbors, n_components=n_components, min_dist=self.min_dist, random_state=seed, n_jobs=1
-        )
-        self.embedding_ = self.umap_.fit_transform(autoencoder.transform(x))
+        self.umap_ = UMAPEmbedding(self.n_neighbors, n_components, self.min_dist, random_state=seed).fit(autoencoder.transform(x))
+        self.embedding_ = self.umap_.embedding_
         self.mixture_ = GaussianMixture(self.n_clusters, covariance_type=self.covariance_type, random_state=seed).fit(self.embedding_)
         self.autoencoder_ = autoencoder
         self.labels_ = self.mixture_.predict(self.embedding_)
