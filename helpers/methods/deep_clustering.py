@@ -8,6 +8,8 @@ from typing import Any
 
 import numpy as np
 
+from .n2d import UMAPEmbedding
+
 __all__ = [
     "student_t_assignments", "target_distribution", "clustering_layer", "train_deep_clustering",
     "fit_umap_embedding",
@@ -263,7 +265,7 @@ def train_deep_clustering(
 def fit_umap_embedding(
     train_features: np.ndarray, test_features: np.ndarray, *, n_neighbors: int, n_components: int, seed: int, min_dist: float = 0.0
 ) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-    """UMAP fitted on the training features, then applied to the test features (the N2D manifold step).
+    """UMAP fitted on the training features, then applied to the test features (the N2D manifold step, as arrays).
 
     Seeded, so that a rerun gives the same embedding; umap-learn then runs on
     one thread. Returns its result in the shape :meth:`ArtifactCache.fetch`
@@ -294,12 +296,10 @@ def fit_umap_embedding(
         If the features are not 2-D with the same number of columns, or a
         setting is out of range.
     """
-    import umap
-
     train_features, test_features = np.asarray(train_features), np.asarray(test_features)
     if train_features.ndim != 2 or test_features.ndim != 2 or train_features.shape[1] != test_features.shape[1]:
         raise ValueError(f"features must be 2-D with equal widths, got {train_features.shape} and {test_features.shape}")
     if not 2 <= n_neighbors < len(train_features) or n_components < 1:
         raise ValueError(f"need 2 <= n_neighbors < {len(train_features)} and n_components >= 1, got {n_neighbors}, {n_components}")
-    reducer = umap.UMAP(n_neighbors=n_neighbors, n_components=n_components, min_dist=min_dist, random_state=seed, n_jobs=1)
-    return {"train": reducer.fit_transform(train_features), "test": reducer.transform(test_features)}, {}
+    embedding = UMAPEmbedding(n_neighbors, n_components, min_dist, random_state=seed).fit(train_features)
+    return {"train": embedding.embedding_, "test": embedding.transform(test_features)}, {}
